@@ -1,0 +1,19 @@
+//! helix-abi: the one definition of the Helix kernel ABI.
+//!
+//! Design rules:
+//! - Every number that crosses the user/kernel boundary is defined here and
+//!   nowhere else; the kernel and all user code import it.
+//! - Plain data only: no syscall instructions (those live in
+//!   `helix-protocol`'s arch file), no allocation, `no_std`.
+//! - Numbers are append-only: a released number never changes meaning.
+#![cfg_attr(not(test), no_std)]
+#![forbid(unsafe_code)]
+
+pub mod boot;
+pub mod cap;
+pub mod error;
+pub mod syscall;
+
+pub use cap::{CapRights, CapType};
+pub use error::SysError;
+pub use syscall::Syscall;

@@ -1,0 +1,111 @@
+//! Cargo invocations: build the kernel and the loader for bare metal, and
+//! find the workspace and its artifacts.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use sha2::{Digest, Sha256};
+
+use crate::error::Error;
+
+/// The bare-metal target triple.
+pub const TARGET: &str = "x86_64-unknown-none";
+/// Kernel package and binary name.
+pub const KERNEL: &str = "helix-kernel";
+/// Offline loader package and binary name.
+pub const LOADER: &str = "helix-loader";
+
+/// The workspace root (this crate lives in `tools/runner`).
+pub fn workspace_root() -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    root.canonicalize().unwrap_or(root)
+}
+
+/// The cargo that runs us (`$CARGO` under `cargo run`), else `cargo`.
+pub fn cargo() -> OsString {
+    std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
+}
+
+/// Built bare-metal binaries.
+#[derive(Clone, Debug)]
+pub struct Artifacts {
+    /// The kernel ELF.
+    pub kernel: PathBuf,
+    /// The PVH loader ELF.
+    pub loader: PathBuf,
+}
+
+/// Directory name cargo uses for a profile (`dev` builds into `debug`).
+pub fn profile_dir(profile: &str) -> &str {
+    match profile {
+        "dev" => "debug",
+        other => other,
+    }
+}
+
+/// Where the artifacts of `profile` are.
+pub fn artifacts(workspace: &Path, profile: &str) -> Artifacts {
+    let dir = workspace
+        .join("target")
+        .join(TARGET)
+        .join(profile_dir(profile));
+    Artifacts {
+        kernel: dir.join(KERNEL),
+        loader: dir.join(LOADER),
+    }
+}
+
+/// `cargo build --profile P --target x86_64-unknown-none -p helix-kernel -p helix-loader`.
+pub fn build(workspace: &Path, profile: &str) -> Result<Artifacts, Error> {
+    let status = Command::new(cargo())
+        .current_dir(workspace)
+        .args(["build", "--profile", profile, "--target", TARGET])
+        .args(["-p", KERNEL, "-p", LOADER])
+        .status()
+        .map_err(|source| Error::Spawn {
+            program: "cargo".into(),
+            source,
+        })?;
+    if !status.success() {
+        return Err(Error::CargoBuild {
+            status: status.to_string(),
+        });
+    }
+    Ok(artifacts(workspace, profile))
+}
+
+/// Lower-case hex SHA-256.
+pub fn sha256_hex(data: &[u8]) -> String {
+    Sha256::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha256_of_abc() {
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn profiles_map_to_directories() {
+        let a = artifacts(Path::new("/w"), "dev");
+        assert_eq!(
+            a.kernel,
+            Path::new("/w/target/x86_64-unknown-none/debug/helix-kernel")
+        );
+        let r = artifacts(Path::new("/w"), "release");
+        assert_eq!(
+            r.loader,
+            Path::new("/w/target/x86_64-unknown-none/release/helix-loader")
+        );
+    }
+}

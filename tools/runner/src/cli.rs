@@ -1,0 +1,265 @@
+//! Command-line parsing (no I/O): `helix-runner <command> [options]`.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Usage text.
+pub const USAGE: &str = "\
+usage: helix-runner <command> [options]
+
+commands:
+  build   build kernel and loader for x86_64-unknown-none
+  stage   build, stage build/root/ and bundle build/helix.tar (--ktest: test cmdline)
+  run     build, stage, bundle, boot interactively (quit with Ctrl-A X)
+  test    host tests, kernel test suite and bad-input scenarios;
+          the last line is `N passed, N failed`
+  help    this text
+
+options:
+  --profile <name>          cargo profile for kernel and loader (default release)
+  --smp <n>                 CPUs (default 2)
+  --extra-qemu-args <args>  extra QEMU arguments (split on spaces)
+  --timeout <s>             per-boot timeout (default 60)
+  --silence <s>             per-boot limit without serial output (default 30)
+  --no-host                 test: skip `cargo test`
+  --no-scenarios            test: skip the bad-input boots
+  --medium <m>              test: offline (default) | iso-seabios | iso-ovmf
+  --iso <path>              test: the ISO for an iso medium
+  --only <case>             test: run one kernel case
+  --ktest                   stage: add `ktest` to the kernel cmdline
+";
+
+/// The subcommand.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Command {
+    /// Build kernel and loader.
+    Build,
+    /// Build and stage.
+    Stage,
+    /// Interactive boot.
+    Run,
+    /// The whole test run.
+    Test,
+    /// Print usage.
+    Help,
+}
+
+/// Which boot medium the kernel suite uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MediumChoice {
+    /// PVH loader + bundle.
+    Offline,
+    /// Limine ISO under SeaBIOS.
+    IsoSeaBios,
+    /// Limine ISO under OVMF.
+    IsoOvmf,
+}
+
+/// Parsed command line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Options {
+    /// What to do.
+    pub command: Command,
+    /// Cargo profile for the bare-metal build.
+    pub profile: String,
+    /// CPUs.
+    pub smp: u32,
+    /// Extra QEMU arguments.
+    pub extra_qemu: Vec<String>,
+    /// Per-boot timeout.
+    pub timeout: Duration,
+    /// Per-boot silence limit.
+    pub silence: Duration,
+    /// Skip host tests.
+    pub no_host: bool,
+    /// Skip bad-input scenarios.
+    pub no_scenarios: bool,
+    /// Kernel suite medium.
+    pub medium: MediumChoice,
+    /// ISO image for an iso medium.
+    pub iso: Option<PathBuf>,
+    /// Run only this kernel case.
+    pub only: Option<String>,
+    /// Stage with `ktest`.
+    pub ktest: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            command: Command::Help,
+            profile: "release".into(),
+            smp: 2,
+            extra_qemu: Vec::new(),
+            timeout: Duration::from_secs(60),
+            silence: Duration::from_secs(30),
+            no_host: false,
+            no_scenarios: false,
+            medium: MediumChoice::Offline,
+            iso: None,
+            only: None,
+            ktest: false,
+        }
+    }
+}
+
+/// A command line that does not parse.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UsageError {
+    /// No such subcommand.
+    UnknownCommand(String),
+    /// No such option.
+    UnknownOption(String),
+    /// An option without its value.
+    MissingValue(&'static str),
+    /// A value that is not a positive number.
+    BadNumber(&'static str, String),
+    /// `--medium` with an unknown name.
+    BadMedium(String),
+    /// An iso medium without `--iso`.
+    IsoWithoutPath,
+}
+
+impl fmt::Display for UsageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UsageError::UnknownCommand(c) => write!(f, "unknown command {c:?}"),
+            UsageError::UnknownOption(o) => write!(f, "unknown option {o:?}"),
+            UsageError::MissingValue(o) => write!(f, "{o} needs a value"),
+            UsageError::BadNumber(o, v) => write!(f, "{o}: {v:?} is not a positive number"),
+            UsageError::BadMedium(m) => {
+                write!(
+                    f,
+                    "--medium {m:?}: expected offline, iso-seabios or iso-ovmf"
+                )
+            }
+            UsageError::IsoWithoutPath => f.write_str("an iso medium needs --iso <path>"),
+        }
+    }
+}
+
+fn number(option: &'static str, value: &str) -> Result<u64, UsageError> {
+    match value.parse::<u64>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(UsageError::BadNumber(option, value.to_string())),
+    }
+}
+
+/// Parse the arguments after the program name.
+pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Options, UsageError> {
+    let mut args = args.into_iter();
+    let command = match args.next().as_deref() {
+        None | Some("help" | "--help" | "-h") => Command::Help,
+        Some("build") => Command::Build,
+        Some("stage") => Command::Stage,
+        Some("run") => Command::Run,
+        Some("test") => Command::Test,
+        Some(other) => return Err(UsageError::UnknownCommand(other.to_string())),
+    };
+    let mut o = Options {
+        command,
+        ..Options::default()
+    };
+    while let Some(arg) = args.next() {
+        let mut value = |name: &'static str| args.next().ok_or(UsageError::MissingValue(name));
+        match arg.as_str() {
+            "--profile" => o.profile = value("--profile")?,
+            "--smp" => o.smp = number("--smp", &value("--smp")?)? as u32,
+            "--extra-qemu-args" => o.extra_qemu.extend(
+                value("--extra-qemu-args")?
+                    .split_whitespace()
+                    .map(String::from),
+            ),
+            "--timeout" => {
+                o.timeout = Duration::from_secs(number("--timeout", &value("--timeout")?)?)
+            }
+            "--silence" => {
+                o.silence = Duration::from_secs(number("--silence", &value("--silence")?)?)
+            }
+            "--no-host" => o.no_host = true,
+            "--no-scenarios" => o.no_scenarios = true,
+            "--medium" => {
+                o.medium = match value("--medium")?.as_str() {
+                    "offline" => MediumChoice::Offline,
+                    "iso-seabios" => MediumChoice::IsoSeaBios,
+                    "iso-ovmf" => MediumChoice::IsoOvmf,
+                    m => return Err(UsageError::BadMedium(m.to_string())),
+                }
+            }
+            "--iso" => o.iso = Some(PathBuf::from(value("--iso")?)),
+            "--only" => o.only = Some(value("--only")?),
+            "--ktest" => o.ktest = true,
+            other => return Err(UsageError::UnknownOption(other.to_string())),
+        }
+    }
+    if o.medium != MediumChoice::Offline && o.iso.is_none() {
+        return Err(UsageError::IsoWithoutPath);
+    }
+    Ok(o)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(args: &[&str]) -> Result<Options, UsageError> {
+        parse(args.iter().map(|s| s.to_string()))
+    }
+
+    #[test]
+    fn test_options_parse() -> Result<(), UsageError> {
+        let o = p(&[
+            "test",
+            "--no-host",
+            "--only",
+            "heap",
+            "--timeout",
+            "9",
+            "--smp",
+            "4",
+        ])?;
+        assert_eq!(o.command, Command::Test);
+        assert!(o.no_host);
+        assert_eq!(o.only.as_deref(), Some("heap"));
+        assert_eq!(o.timeout, Duration::from_secs(9));
+        assert_eq!(o.smp, 4);
+        let o = p(&["run", "--extra-qemu-args", "-s  -S"])?;
+        assert_eq!(o.extra_qemu, ["-s", "-S"]);
+        Ok(())
+    }
+
+    #[test]
+    fn iso_medium_needs_a_path() {
+        assert_eq!(
+            p(&["test", "--medium", "iso-ovmf"]),
+            Err(UsageError::IsoWithoutPath)
+        );
+        let o = p(&["test", "--medium", "iso-seabios", "--iso", "h.iso"]);
+        assert_eq!(o.map(|o| o.medium), Ok(MediumChoice::IsoSeaBios));
+    }
+
+    #[test]
+    fn bad_input_is_rejected() {
+        assert_eq!(
+            p(&["frobnicate"]),
+            Err(UsageError::UnknownCommand("frobnicate".into()))
+        );
+        assert_eq!(
+            p(&["test", "--bogus"]),
+            Err(UsageError::UnknownOption("--bogus".into()))
+        );
+        assert_eq!(
+            p(&["test", "--timeout"]),
+            Err(UsageError::MissingValue("--timeout"))
+        );
+        assert_eq!(
+            p(&["test", "--timeout", "0"]),
+            Err(UsageError::BadNumber("--timeout", "0".into()))
+        );
+        assert_eq!(
+            p(&["test", "--medium", "floppy"]),
+            Err(UsageError::BadMedium("floppy".into()))
+        );
+    }
+}

@@ -1,0 +1,220 @@
+//! The subcommands, glued from the other modules.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use crate::build::{self, Artifacts};
+use crate::cli::{Command, MediumChoice, Options, USAGE};
+use crate::error::Error;
+use crate::qemu::{self, BootOptions, Firmware, Medium};
+use crate::report::{Failure, Tally};
+use crate::stage::{self, StageInput, Staged};
+use crate::suite::{self, BootSource, OfflineSource, PrebuiltIso};
+use crate::{bundle, host_tests, scenarios};
+
+/// Paths every command uses.
+struct Tree {
+    root: PathBuf,
+    cfg: PathBuf,
+    out: PathBuf,
+}
+
+impl Tree {
+    fn new() -> Self {
+        let root = build::workspace_root();
+        Tree {
+            cfg: root.join("limine.cfg"),
+            out: root.join("build"),
+            root,
+        }
+    }
+
+    fn rel<'p>(&self, p: &'p Path) -> &'p Path {
+        p.strip_prefix(&self.root).unwrap_or(p)
+    }
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, Error> {
+    fs::read(path).map_err(|e| Error::io("read", path, e))
+}
+
+fn read_text(path: &Path) -> Result<String, Error> {
+    fs::read_to_string(path).map_err(|e| Error::io("read", path, e))
+}
+
+fn boot_options(o: &Options) -> BootOptions {
+    BootOptions {
+        smp: o.smp,
+        timeout: o.timeout,
+        silence: o.silence.min(o.timeout),
+        extra: o.extra_qemu.clone(),
+    }
+}
+
+/// Build, print the kernel hash, and stage the default entry.
+fn build_and_stage(
+    tree: &Tree,
+    o: &Options,
+    words: &[String],
+) -> Result<(Artifacts, Vec<u8>, Staged), Error> {
+    let art = build::build(&tree.root, &o.profile)?;
+    let kernel = read(&art.kernel)?;
+    println!(
+        "kernel: {} sha256 {}",
+        tree.rel(&art.kernel).display(),
+        build::sha256_hex(&kernel)
+    );
+    let cfg_text = read_text(&tree.cfg)?;
+    let staged = stage::stage(&StageInput {
+        workspace: &tree.root,
+        cfg_path: &tree.cfg,
+        cfg_text: &cfg_text,
+        kernel: &kernel,
+        extra_cmdline: words,
+    })?;
+    Ok((art, kernel, staged))
+}
+
+/// Run one command; `Ok(false)` means tests failed.
+pub fn dispatch(o: &Options) -> Result<bool, Error> {
+    let tree = Tree::new();
+    match o.command {
+        Command::Help => {
+            print!("{USAGE}");
+            Ok(true)
+        }
+        Command::Build => {
+            let art = build::build(&tree.root, &o.profile)?;
+            for p in [&art.kernel, &art.loader] {
+                println!(
+                    "{} sha256 {}",
+                    tree.rel(p).display(),
+                    build::sha256_hex(&read(p)?)
+                );
+            }
+            Ok(true)
+        }
+        Command::Stage => {
+            let words: Vec<String> = o
+                .ktest
+                .then(|| helix_ktest::CMDLINE_TEST.to_string())
+                .into_iter()
+                .collect();
+            let (_, _, staged) = build_and_stage(&tree, o, &words)?;
+            let root = tree.out.join("root");
+            stage::write_root(&staged, &root)?;
+            let tar = tree.out.join(if o.ktest {
+                "helix-test.tar"
+            } else {
+                "helix.tar"
+            });
+            bundle::write(&staged, &tar)?;
+            println!(
+                "staged {} and {}",
+                tree.rel(&root).display(),
+                tree.rel(&tar).display()
+            );
+            Ok(true)
+        }
+        Command::Run => {
+            let (art, _, staged) = build_and_stage(&tree, o, &[])?;
+            stage::write_root(&staged, &tree.out.join("root"))?;
+            let tar = tree.out.join("helix.tar");
+            bundle::write(&staged, &tar)?;
+            let medium = Medium::Offline {
+                loader: art.loader,
+                bundle: tar,
+            };
+            println!("Booting Helix offline (PVH loader); quit with Ctrl-A X");
+            Err(qemu::exec_interactive(&medium, &boot_options(o)))
+        }
+        Command::Test => Ok(test(&tree, o)),
+    }
+}
+
+/// `helix-runner test`: host tests, kernel suite, scenarios; prints the
+/// closing line and returns whether everything passed.
+fn test(tree: &Tree, o: &Options) -> bool {
+    let mut tally = Tally::default();
+    if !o.no_host {
+        println!("[host] cargo test --color never");
+        match host_tests::run(&tree.root) {
+            Ok(h) => {
+                println!(
+                    "[host] {} passed, {} failed ({} test binaries)",
+                    h.passed, h.failed, h.summaries
+                );
+                tally.add_counts(h.passed, h.failed);
+            }
+            Err(e) => tally.fail(failure("[host] cargo test", &e)),
+        }
+    }
+    if let Err(e) = boots(tree, o, &mut tally) {
+        tally.fail(failure("[kernel] suite", &e));
+    }
+    tally.print_failures();
+    println!("{}", tally.final_line());
+    tally.failed() == 0
+}
+
+fn failure(name: &str, e: &Error) -> Failure {
+    Failure {
+        name: name.into(),
+        reason: e.to_string(),
+        context: Vec::new(),
+    }
+}
+
+fn boots(tree: &Tree, o: &Options, tally: &mut Tally) -> Result<(), Error> {
+    let (art, kernel, good) = build_and_stage(tree, o, &[])?;
+    let opts = boot_options(o);
+    let cfg_text = read_text(&tree.cfg)?;
+    let mut offline = OfflineSource {
+        workspace: &tree.root,
+        cfg_path: &tree.cfg,
+        cfg_text: &cfg_text,
+        kernel: &kernel,
+        loader: &art.loader,
+        out: &tree.out,
+    };
+    let mut iso;
+    let source: &mut dyn BootSource = match (o.medium, &o.iso) {
+        (MediumChoice::Offline, _) => &mut offline,
+        (m, Some(path)) => {
+            iso = PrebuiltIso {
+                iso: path.clone(),
+                firmware: if m == MediumChoice::IsoOvmf {
+                    Firmware::Ovmf
+                } else {
+                    Firmware::SeaBios
+                },
+            };
+            &mut iso
+        }
+        (_, None) => return Err(Error::Usage(crate::cli::UsageError::IsoWithoutPath)),
+    };
+    suite::run(source, o.only.as_deref(), &opts, tally)?;
+    if o.medium == MediumChoice::Offline && !o.no_scenarios && o.only.is_none() {
+        scenarios::run_all(
+            &good,
+            &art.loader,
+            &tree.out.join("scenarios"),
+            &opts,
+            tally,
+        )?;
+    }
+    Ok(())
+}
+
+/// Exit code for a finished command.
+pub fn exit_code(result: Result<bool, Error>) -> ExitCode {
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("helix-runner: error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

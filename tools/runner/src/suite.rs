@@ -1,0 +1,220 @@
+//! The in-kernel test suite: boot with `ktest`, follow the protocol lines,
+//! and re-boot with `ktest.skip=` for every case that already has a result
+//! until each case of the plan has one (or a boot makes no progress).
+
+use std::path::{Path, PathBuf};
+
+use helix_ktest::{CMDLINE_ONLY, CMDLINE_SKIP, CMDLINE_TEST};
+
+use crate::bundle;
+use crate::error::Error;
+use crate::qemu::{self, BootOptions, Firmware, Medium};
+use crate::report::{Failure, Tally, print_context};
+use crate::serial::{BootAccount, Ledger, Progress, TAIL_LINES};
+use crate::stage::{self, StageInput};
+
+/// Gives the medium for each boot of the suite. The offline source stages a
+/// fresh bundle per boot; an ISO source may rebuild the ISO per boot (the
+/// seam for the real-Limine path) or serve a prebuilt one.
+pub trait BootSource {
+    /// The medium for a boot whose kernel cmdline gets `words` appended.
+    fn medium(&mut self, words: &[String]) -> Result<Medium, Error>;
+    /// False when the cmdline cannot change between boots (no re-boots).
+    fn can_reboot(&self) -> bool {
+        true
+    }
+}
+
+/// Offline boots: stage with the extra words into `build/root/`, bundle
+/// into `build/helix-test.tar`, boot the PVH loader.
+pub struct OfflineSource<'a> {
+    /// Workspace root.
+    pub workspace: &'a Path,
+    /// The top-level `limine.cfg`.
+    pub cfg_path: &'a Path,
+    /// Its text.
+    pub cfg_text: &'a str,
+    /// Kernel ELF bytes.
+    pub kernel: &'a [u8],
+    /// The loader ELF.
+    pub loader: &'a Path,
+    /// Output directory (`build/`).
+    pub out: &'a Path,
+}
+
+impl BootSource for OfflineSource<'_> {
+    fn medium(&mut self, words: &[String]) -> Result<Medium, Error> {
+        let staged = stage::stage(&StageInput {
+            workspace: self.workspace,
+            cfg_path: self.cfg_path,
+            cfg_text: self.cfg_text,
+            kernel: self.kernel,
+            extra_cmdline: words,
+        })?;
+        stage::write_root(&staged, &self.out.join("root"))?;
+        let bundle_path = self.out.join("helix-test.tar");
+        bundle::write(&staged, &bundle_path)?;
+        Ok(Medium::Offline {
+            loader: self.loader.to_path_buf(),
+            bundle: bundle_path,
+        })
+    }
+}
+
+/// A prebuilt ISO whose config already has `ktest`: one boot only.
+pub struct PrebuiltIso {
+    /// The image.
+    pub iso: PathBuf,
+    /// Its firmware.
+    pub firmware: Firmware,
+}
+
+impl BootSource for PrebuiltIso {
+    fn medium(&mut self, words: &[String]) -> Result<Medium, Error> {
+        if words != [CMDLINE_TEST] {
+            return Err(Error::IsoCmdlineFixed);
+        }
+        Ok(Medium::Iso {
+            iso: self.iso.clone(),
+            firmware: self.firmware,
+        })
+    }
+
+    fn can_reboot(&self) -> bool {
+        false
+    }
+}
+
+/// Cmdline words for one boot.
+pub fn boot_words(only: Option<&str>, skip: &[String]) -> Vec<String> {
+    let mut words = vec![CMDLINE_TEST.to_string()];
+    if let Some(o) = only {
+        words.push(format!("{CMDLINE_ONLY}{o}"));
+    }
+    if !skip.is_empty() {
+        words.push(format!("{CMDLINE_SKIP}{}", skip.join(",")));
+    }
+    words
+}
+
+fn show(progress: &Progress, account: &BootAccount) {
+    match progress {
+        Progress::Passed(n) => println!("[kernel] {n} ... ok"),
+        Progress::Failed(n, r) => {
+            println!("[kernel] {n} ... FAILED: {r}");
+            print_context("serial lines up to the failure", &account.tail());
+        }
+        Progress::Malformed(l) => println!("[kernel] malformed protocol line: {l}"),
+    }
+}
+
+/// Run the suite, adding every case (and protocol problem) to `tally`.
+pub fn run(
+    source: &mut dyn BootSource,
+    only: Option<&str>,
+    opts: &BootOptions,
+    tally: &mut Tally,
+) -> Result<(), Error> {
+    let mut ledger = Ledger::new(only.map(String::from));
+    let mut boots = 0;
+    loop {
+        boots += 1;
+        let words = boot_words(only, &ledger.skip_list());
+        let medium = source.medium(&words)?;
+        println!("[kernel] boot {boots}: cmdline + {:?}", words.join(" "));
+        let mut account = BootAccount::default();
+        let run = qemu::boot(&medium, opts, &mut |line| {
+            if let Some(p) = account.feed(&line.text) {
+                show(&p, &account);
+            }
+        })?;
+        println!("[kernel] boot {boots} ended: {}; {}", run.end, run.timing());
+        if let Some(p) = &run.panic {
+            println!("[kernel] panic: {p}");
+        }
+        if matches!(run.end, qemu::BootEnd::Exit(_)) && !run.stderr.is_empty() {
+            print_context(
+                "QEMU stderr",
+                &run.stderr.lines().map(String::from).collect::<Vec<_>>(),
+            );
+        }
+        let absorbed = ledger.absorb(account.finish(), run.end);
+        if let Some(n) = &absorbed.unfinished {
+            println!(
+                "[kernel] {n} ... FAILED: started but never finished ({})",
+                run.end
+            );
+        }
+        for p in &absorbed.problems {
+            println!("[kernel] protocol problem: {p}");
+        }
+        if absorbed.unfinished.is_some() || !absorbed.problems.is_empty() {
+            print_context(
+                &format!("last serial lines of boot {boots}"),
+                &run.tail(TAIL_LINES),
+            );
+        }
+        let cap = ledger.plan_len().unwrap_or(0) + 1;
+        if ledger.remaining().is_empty()
+            || absorbed.fresh == 0
+            || !source.can_reboot()
+            || boots >= cap
+        {
+            break;
+        }
+    }
+    let summary = ledger.finish();
+    let (passed, failed) = summary.counts();
+    println!("[kernel] {passed} passed, {failed} failed in {boots} boot(s)");
+    for case in summary.cases {
+        match case.failure {
+            None => tally.count_pass(),
+            Some(reason) => {
+                if reason == crate::serial::FailReason::Missing {
+                    println!("[kernel] {} ... FAILED: missing result", case.name);
+                }
+                tally.count_fail(Failure {
+                    name: format!("[kernel] {}", case.name),
+                    reason: reason.to_string(),
+                    context: case.context,
+                });
+            }
+        }
+    }
+    for (problem, tail) in summary.problems {
+        tally.count_fail(Failure {
+            name: "[kernel] protocol".into(),
+            reason: problem.to_string(),
+            context: tail,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn boot_words_carry_only_and_skip() {
+        assert_eq!(boot_words(None, &[]), ["ktest"]);
+        assert_eq!(
+            boot_words(Some("heap"), &["a".into(), "b".into()]),
+            ["ktest", "ktest.only=heap", "ktest.skip=a,b"]
+        );
+    }
+
+    #[test]
+    fn prebuilt_iso_refuses_another_cmdline() {
+        let mut iso = PrebuiltIso {
+            iso: "h.iso".into(),
+            firmware: Firmware::SeaBios,
+        };
+        assert!(iso.medium(&boot_words(None, &[])).is_ok());
+        assert!(matches!(
+            iso.medium(&boot_words(None, &["a".into()])),
+            Err(Error::IsoCmdlineFixed)
+        ));
+        assert!(!iso.can_reboot());
+    }
+}

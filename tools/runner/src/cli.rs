@@ -28,6 +28,7 @@ options:
   --iso <path>              test: the ISO for an iso medium
   --only <case>             test: run one kernel case
   --ktest                   stage: add `ktest` to the kernel cmdline
+  --no-build                use the kernel and loader already in target/ (no cargo build)
 ";
 
 /// The subcommand.
@@ -83,6 +84,8 @@ pub struct Options {
     pub only: Option<String>,
     /// Stage with `ktest`.
     pub ktest: bool,
+    /// Skip `cargo build` of kernel and loader.
+    pub no_build: bool,
 }
 
 impl Default for Options {
@@ -100,6 +103,7 @@ impl Default for Options {
             iso: None,
             only: None,
             ktest: false,
+            no_build: false,
         }
     }
 }
@@ -190,6 +194,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Options, UsageEr
             "--iso" => o.iso = Some(PathBuf::from(value("--iso")?)),
             "--only" => o.only = Some(value("--only")?),
             "--ktest" => o.ktest = true,
+            "--no-build" => o.no_build = true,
             other => return Err(UsageError::UnknownOption(other.to_string())),
         }
     }

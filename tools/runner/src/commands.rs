@@ -58,7 +58,11 @@ fn build_and_stage(
     o: &Options,
     words: &[String],
 ) -> Result<(Artifacts, Vec<u8>, Staged), Error> {
-    let art = build::build(&tree.root, &o.profile)?;
+    let art = if o.no_build {
+        build::artifacts(&tree.root, &o.profile)
+    } else {
+        build::build(&tree.root, &o.profile)?
+    };
     let kernel = read(&art.kernel)?;
     println!(
         "kernel: {} sha256 {}",

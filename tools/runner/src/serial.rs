@@ -66,8 +66,8 @@ pub enum Problem {
         /// Why it does not parse.
         error: ParseError,
     },
-    /// A boot ended without any `PLAN` line.
-    NoPlan,
+    /// A boot ended (this way) without any `PLAN` line.
+    NoPlan(BootEnd),
     /// `PLAN n` announced a different number of cases than the `CASE` lines.
     PlanCount {
         /// The number in `PLAN`.
@@ -101,7 +101,7 @@ impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Problem::Malformed { line, error } => write!(f, "malformed line ({error}): {line}"),
-            Problem::NoPlan => f.write_str("boot ended without a PLAN line"),
+            Problem::NoPlan(end) => write!(f, "boot ended without a PLAN line ({end})"),
             Problem::PlanCount { announced, listed } => {
                 write!(f, "PLAN {announced} but {listed} CASE lines")
             }
@@ -150,16 +150,16 @@ pub struct BootAccount {
 }
 
 /// Everything one boot said, after its end.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct BootReport {
+    /// How QEMU ended.
+    pub end: BootEnd,
     /// Case list from `PLAN`/`CASE` (`None` without `PLAN`).
     pub plan: Option<Vec<String>>,
     /// Finished cases in arrival order.
     pub results: Vec<CaseResult>,
     /// The case that started and never finished.
     pub unfinished: Option<String>,
-    /// `(passed, failed)` from `DONE`.
-    pub done: Option<(usize, usize)>,
     /// Protocol problems found within the boot.
     pub problems: Vec<Problem>,
     /// The last [`TAIL_LINES`] lines.
@@ -231,10 +231,10 @@ impl BootAccount {
     }
 
     /// Close the boot: check `PLAN` and `DONE` against what was seen.
-    pub fn finish(mut self) -> BootReport {
+    pub fn finish(mut self, end: BootEnd) -> BootReport {
         let plan = match self.plan {
             None => {
-                self.problems.push(Problem::NoPlan);
+                self.problems.push(Problem::NoPlan(end));
                 None
             }
             Some(announced) => {
@@ -255,11 +255,12 @@ impl BootAccount {
                     .push(Problem::DoneMismatch { reported, counted });
             }
         }
+        self.problems.extend(exit_problem(self.done, end));
         BootReport {
+            end,
             plan,
             results: self.results,
             unfinished: self.current,
-            done: self.done,
             problems: self.problems,
             tail: self.tail.into(),
         }
@@ -342,18 +343,17 @@ impl Ledger {
         self.plan.as_ref().map(Vec::len)
     }
 
-    /// Merge one boot; `end` says how it ended (for an unfinished case).
-    pub fn absorb(&mut self, report: BootReport, end: BootEnd) -> Absorbed {
+    /// Merge one boot.
+    pub fn absorb(&mut self, report: BootReport) -> Absorbed {
         let mut problems = report.problems;
         match (&self.plan, report.plan) {
             (None, Some(p)) => self.plan = Some(p),
             (Some(old), Some(new)) if *old != new => problems.push(Problem::PlanChanged),
             _ => {}
         }
-        problems.extend(exit_problem(report.done, end));
         let unfinished = report.unfinished.map(|name| CaseResult {
             name,
-            failure: Some(FailReason::Unfinished(end.to_string())),
+            failure: Some(FailReason::Unfinished(report.end.to_string())),
             context: report.tail.clone(),
         });
         let mut fresh = 0;

@@ -138,7 +138,7 @@ pub fn run(
                 &run.stderr.lines().map(String::from).collect::<Vec<_>>(),
             );
         }
-        let absorbed = ledger.absorb(account.finish(), run.end);
+        let absorbed = ledger.absorb(account.finish(run.end));
         if let Some(n) = &absorbed.unfinished {
             println!(
                 "[kernel] {n} ... FAILED: started but never finished ({})",

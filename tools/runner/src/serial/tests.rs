@@ -7,12 +7,12 @@ const PLAN3: &[&str] = &[
     "HELIX-KTEST CASE c",
 ];
 
-fn boot<S: AsRef<str>>(lines: &[S]) -> BootReport {
+fn boot<S: AsRef<str>>(lines: &[S], end: BootEnd) -> BootReport {
     let mut acc = BootAccount::default();
     for l in lines {
         acc.feed(l.as_ref());
     }
-    acc.finish()
+    acc.finish(end)
 }
 
 fn with_plan<'a>(lines: &[&'a str]) -> Vec<&'a str> {
@@ -39,7 +39,7 @@ fn all_pass_in_one_boot() {
         "HELIX-KTEST PASS c",
         "HELIX-KTEST DONE 3 0",
     ]);
-    let a = ledger.absorb(boot(&lines), BootEnd::Success);
+    let a = ledger.absorb(boot(&lines, BootEnd::Success));
     assert_eq!(
         a,
         Absorbed {
@@ -65,7 +65,7 @@ fn reported_failure_keeps_reason_and_context() {
         "HELIX-KTEST PASS c",
         "HELIX-KTEST DONE 2 1",
     ]);
-    ledger.absorb(boot(&lines), BootEnd::Failure);
+    ledger.absorb(boot(&lines, BootEnd::Failure));
     let s = ledger.finish();
     assert_eq!(s.counts(), (2, 1));
     let a = &s.cases[0];
@@ -86,7 +86,7 @@ fn started_but_unfinished_fails_and_reboot_finishes_the_rest() {
         "HELIX-KTEST START b",
         "helix: PANIC at x.rs:1: boom",
     ]);
-    let a = ledger.absorb(boot(&first), BootEnd::Failure);
+    let a = ledger.absorb(boot(&first, BootEnd::Failure));
     assert_eq!(a.fresh, 2);
     assert_eq!(a.unfinished.as_deref(), Some("b"));
     assert_eq!(ledger.skip_list(), ["a", "b"]);
@@ -99,7 +99,7 @@ fn started_but_unfinished_fails_and_reboot_finishes_the_rest() {
         "HELIX-KTEST PASS c",
         "HELIX-KTEST DONE 1 0",
     ]);
-    let a = ledger.absorb(boot(&second), BootEnd::Success);
+    let a = ledger.absorb(boot(&second, BootEnd::Success));
     assert_eq!(a.fresh, 1);
     let s = ledger.finish();
     assert_eq!(names(&s, true), ["a", "c"]);
@@ -113,9 +113,9 @@ fn started_but_unfinished_fails_and_reboot_finishes_the_rest() {
 fn triple_fault_between_cases_leaves_missing_results() {
     let mut ledger = Ledger::new(None);
     let lines = with_plan(&["HELIX-KTEST START a", "HELIX-KTEST PASS a"]);
-    ledger.absorb(boot(&lines), BootEnd::Reset);
+    ledger.absorb(boot(&lines, BootEnd::Reset));
     // A re-boot that dies before any case: no progress.
-    let a = ledger.absorb(boot(PLAN3), BootEnd::Reset);
+    let a = ledger.absorb(boot(PLAN3, BootEnd::Reset));
     assert_eq!(a.fresh, 0);
     let s = ledger.finish();
     assert_eq!(names(&s, false), ["b", "c"]);
@@ -139,7 +139,7 @@ fn done_that_disagrees_with_the_lines_is_a_problem() {
         "HELIX-KTEST PASS c",
         "HELIX-KTEST DONE 4 0",
     ]);
-    let a = ledger.absorb(boot(&lines), BootEnd::Success);
+    let a = ledger.absorb(boot(&lines, BootEnd::Success));
     assert_eq!(
         a.problems,
         [Problem::DoneMismatch {
@@ -174,7 +174,7 @@ fn garbage_and_malformed_lines() {
         acc.feed("HELIX-KTEST PASS a\r"),
         Some(Progress::Passed("a".into()))
     );
-    let r = acc.finish();
+    let r = acc.finish(BootEnd::Reset);
     assert!(matches!(
         r.problems[0],
         Problem::Malformed {
@@ -182,17 +182,20 @@ fn garbage_and_malformed_lines() {
             ..
         }
     ));
-    assert_eq!(r.problems[1], Problem::NoPlan);
+    assert_eq!(r.problems[1], Problem::NoPlan(BootEnd::Reset));
     // Without a plan nothing is wanted; the problems are the failures.
     let mut ledger = Ledger::new(None);
-    ledger.absorb(r, BootEnd::Reset);
+    ledger.absorb(r);
     let s = ledger.finish();
     assert_eq!(s.counts(), (0, 3)); // malformed, no plan, result for unknown case
 }
 
 #[test]
 fn plan_count_must_match_case_lines() {
-    let r = boot(&["HELIX-KTEST PLAN 2", "HELIX-KTEST CASE a"]);
+    let r = boot(
+        &["HELIX-KTEST PLAN 2", "HELIX-KTEST CASE a"],
+        BootEnd::Reset,
+    );
     assert_eq!(
         r.problems,
         [Problem::PlanCount {
@@ -205,17 +208,15 @@ fn plan_count_must_match_case_lines() {
 #[test]
 fn a_rerun_of_a_skipped_case_is_a_problem() {
     let mut ledger = Ledger::new(None);
-    ledger.absorb(
-        boot(&with_plan(&["HELIX-KTEST START a", "HELIX-KTEST PASS a"])),
-        BootEnd::Reset,
-    );
+    let first = with_plan(&["HELIX-KTEST START a", "HELIX-KTEST PASS a"]);
+    ledger.absorb(boot(&first, BootEnd::Reset));
     let again = with_plan(&[
         "HELIX-KTEST START a",
         "HELIX-KTEST PASS a",
         "HELIX-KTEST START b",
         "HELIX-KTEST PASS b",
     ]);
-    let a = ledger.absorb(boot(&again), BootEnd::Reset);
+    let a = ledger.absorb(boot(&again, BootEnd::Reset));
     assert_eq!(a.fresh, 1);
     assert_eq!(a.problems, [Problem::Rerun("a".into())]);
 }
@@ -230,7 +231,7 @@ fn only_wants_one_case_and_ignores_skips() {
         "HELIX-KTEST SKIP c",
         "HELIX-KTEST DONE 1 0",
     ]);
-    ledger.absorb(boot(&lines), BootEnd::Success);
+    ledger.absorb(boot(&lines, BootEnd::Success));
     assert!(ledger.remaining().is_empty());
     let s = ledger.finish();
     assert_eq!(names(&s, true), ["b"]);
@@ -240,10 +241,10 @@ fn only_wants_one_case_and_ignores_skips() {
 #[test]
 fn only_naming_an_unknown_case_is_missing() {
     let mut ledger = Ledger::new(Some("zz".into()));
-    ledger.absorb(
-        boot(&with_plan(&["HELIX-KTEST DONE 0 0"])),
+    ledger.absorb(boot(
+        &with_plan(&["HELIX-KTEST DONE 0 0"]),
         BootEnd::Success,
-    );
+    ));
     let s = ledger.finish();
     assert_eq!(s.cases.len(), 1);
     assert_eq!(s.cases[0].failure, Some(FailReason::Missing));

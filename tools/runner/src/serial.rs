@@ -225,6 +225,11 @@ impl BootAccount {
         });
     }
 
+    /// True once this boot sent `DONE`.
+    pub fn saw_done(&self) -> bool {
+        self.done.is_some()
+    }
+
     /// The last serial lines so far.
     pub fn tail(&self) -> Vec<String> {
         self.tail.iter().cloned().collect()

@@ -97,6 +97,13 @@ pub fn boot_words(only: Option<&str>, skip: &[String]) -> Vec<String> {
     words
 }
 
+/// Re-boot while cases lack a result, the last boot made progress, the
+/// medium allows it, and fewer than `cases + 1` boots ran.
+pub fn reboot_wanted(ledger: &Ledger, fresh: usize, can_reboot: bool, boots: usize) -> bool {
+    let cap = ledger.plan_len().unwrap_or(0) + 1;
+    can_reboot && fresh > 0 && boots < cap && !ledger.remaining().is_empty()
+}
+
 fn show(progress: &Progress, account: &BootAccount) {
     match progress {
         Progress::Passed(n) => println!("[kernel] {n} ... ok"),
@@ -138,6 +145,7 @@ pub fn run(
                 &run.stderr.lines().map(String::from).collect::<Vec<_>>(),
             );
         }
+        let saw_done = account.saw_done();
         let absorbed = ledger.absorb(account.finish(run.end));
         if let Some(n) = &absorbed.unfinished {
             println!(
@@ -148,18 +156,13 @@ pub fn run(
         for p in &absorbed.problems {
             println!("[kernel] protocol problem: {p}");
         }
-        if absorbed.unfinished.is_some() || !absorbed.problems.is_empty() {
+        if !saw_done || absorbed.unfinished.is_some() || !absorbed.problems.is_empty() {
             print_context(
                 &format!("last serial lines of boot {boots}"),
                 &run.tail(TAIL_LINES),
             );
         }
-        let cap = ledger.plan_len().unwrap_or(0) + 1;
-        if ledger.remaining().is_empty()
-            || absorbed.fresh == 0
-            || !source.can_reboot()
-            || boots >= cap
-        {
+        if !reboot_wanted(&ledger, absorbed.fresh, source.can_reboot(), boots) {
             break;
         }
     }
@@ -201,6 +204,31 @@ mod tests {
         assert_eq!(
             boot_words(Some("heap"), &["a".into(), "b".into()]),
             ["ktest", "ktest.only=heap", "ktest.skip=a,b"]
+        );
+    }
+
+    #[test]
+    fn reboots_stop_without_progress_or_work() {
+        use crate::qemu::BootEnd;
+        let mut acc = BootAccount::default();
+        for l in [
+            "HELIX-KTEST PLAN 2",
+            "HELIX-KTEST CASE a",
+            "HELIX-KTEST CASE b",
+        ] {
+            acc.feed(l);
+        }
+        acc.feed("HELIX-KTEST START a");
+        let mut ledger = Ledger::new(None);
+        let a = ledger.absorb(acc.finish(BootEnd::Reset));
+        assert_eq!(a.fresh, 1);
+        assert!(reboot_wanted(&ledger, a.fresh, true, 1));
+        assert!(!reboot_wanted(&ledger, 0, true, 1), "no progress");
+        assert!(!reboot_wanted(&ledger, a.fresh, false, 1), "fixed medium");
+        assert!(!reboot_wanted(&ledger, a.fresh, true, 3), "cap = cases + 1");
+        assert!(
+            !reboot_wanted(&Ledger::new(None), 1, true, 1),
+            "nothing planned"
         );
     }
 

@@ -266,9 +266,7 @@ pub fn boot(
             match stdout.read_until(b'\n', &mut buf) {
                 Ok(0) | Err(_) => return,
                 Ok(_) => {
-                    let text = String::from_utf8_lossy(&buf)
-                        .trim_end_matches(['\r', '\n'])
-                        .to_string();
+                    let text = clean(&String::from_utf8_lossy(&buf));
                     let line = TimedLine {
                         at: start.elapsed(),
                         text,
@@ -340,8 +338,35 @@ pub fn boot(
     Ok(run)
 }
 
+/// A serial line without its line ending, ANSI escape sequences (firmware
+/// consoles clear the screen) and other control characters except tab.
+pub fn clean(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            if chars.peek() == Some(&'[') {
+                chars.next();
+                // Parameters and intermediates, then one final byte @..~.
+                for c in chars.by_ref() {
+                    if ('@'..='~').contains(&c) {
+                        break;
+                    }
+                }
+            } else {
+                chars.next();
+            }
+        } else if c == '\t' || !c.is_control() {
+            out.push(c);
+        }
+    }
+    out
+}
+
 fn note(run: &mut BootRun, line: &TimedLine) {
-    if run.kernel_entered.is_none() && line.text.starts_with(KERNEL_ENTERED) {
+    // `contains`: under OVMF firmware text may precede the kernel's first
+    // line without a line break.
+    if run.kernel_entered.is_none() && line.text.contains(KERNEL_ENTERED) {
         run.kernel_entered = Some(line.at);
     }
     if run.loader_first.is_none() && line.text.starts_with(LOADER_PREFIX) {
@@ -379,6 +404,16 @@ mod tests {
         assert_eq!(BootEnd::from_status(Some(1)), BootEnd::Exit(1));
         assert_eq!(BootEnd::from_status(None), BootEnd::Signal);
         assert!(BootEnd::Silent.is_hang() && !BootEnd::Reset.is_hang());
+    }
+
+    #[test]
+    fn lines_lose_escapes_and_control_characters() {
+        assert_eq!(clean("helix: kernel entered\r\n"), "helix: kernel entered");
+        assert_eq!(
+            clean("\u{1b}[2J\u{1b}[01;01Hhelix: kernel entered\n"),
+            "helix: kernel entered"
+        );
+        assert_eq!(clean("a\tb\u{7}c\u{1b}cd"), "a\tbcd");
     }
 
     #[test]

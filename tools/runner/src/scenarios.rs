@@ -246,11 +246,17 @@ pub fn run_all(
         let name = format!("[scenario] {}", scenario.name);
         match check(&scenario.expect, run.end, &run.texts()) {
             Ok(()) => tally.pass(&name),
-            Err(m) => tally.fail(report::Failure {
-                name,
-                reason: m.to_string(),
-                context: run.tail(TAIL_LINES),
-            }),
+            Err(m) => {
+                let mut context = run.tail(TAIL_LINES);
+                if matches!(run.end, BootEnd::Exit(_)) {
+                    context.extend(run.stderr.lines().map(|l| format!("qemu: {l}")));
+                }
+                tally.fail(report::Failure {
+                    name,
+                    reason: m.to_string(),
+                    context,
+                })
+            }
         }
     }
     Ok(())

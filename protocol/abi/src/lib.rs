@@ -12,8 +12,13 @@
 pub mod boot;
 pub mod cap;
 pub mod error;
+pub mod fault;
+pub mod invoke;
+pub mod ipc;
 pub mod syscall;
 
 pub use cap::{CapRights, CapType};
 pub use error::SysError;
+pub use invoke::Method;
+pub use ipc::MessageInfo;
 pub use syscall::Syscall;

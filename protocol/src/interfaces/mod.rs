@@ -1,0 +1,19 @@
+//! The six standard interfaces, each defined once with
+//! [`define_interface!`](crate::define_interface): scheduler, allocator,
+//! filesystem, block_device, network, security.
+
+mod define;
+mod known;
+
+pub mod allocator;
+pub mod block_device;
+pub mod filesystem;
+pub mod network;
+pub mod scheduler;
+pub mod security;
+
+#[cfg(test)]
+mod tests;
+
+pub use define::{Dispatch, Interface, InterfaceVersion};
+pub use known::tag_name;

@@ -1,0 +1,9 @@
+//! The in-kernel test cases, grouped by subject. Each file registers its
+//! cases with `ktest!`; the harness in `ktest/` runs them.
+
+mod boot;
+mod faults;
+mod heap;
+mod memory;
+mod paging;
+mod time;

@@ -17,5 +17,7 @@
 extern crate alloc;
 
 pub mod cap;
+pub mod ipc;
+pub mod notification;
 pub mod quota;
 pub mod table;

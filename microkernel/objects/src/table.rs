@@ -50,6 +50,17 @@ impl ObjRef {
     }
 }
 
+/// A thread, named by its index + generation in the kernel's thread table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ThreadId(pub ObjRef);
+
+impl ThreadId {
+    /// The thread table index (also the index of per-thread side tables).
+    pub const fn index(self) -> usize {
+        self.0.index()
+    }
+}
+
 #[derive(Debug)]
 enum Entry<T> {
     Free { generation: u32, next: Option<u32> },

@@ -24,7 +24,7 @@ fn panic(info: &PanicInfo<'_>) -> ! {
         "helix: PANIC at {file}:{line}:{col}: {}\n",
         info.message()
     ));
-    backtrace(0, cpu::rbp());
+    backtrace(None, cpu::rbp());
     ktest::on_fatal(format_args!("panic at {file}:{line}: {}", info.message()));
     exit_qemu(ExitCode::Failure)
 }

@@ -37,8 +37,8 @@ pub fn init(entry_tsc: u64) -> (Clock, Source) {
                 Source::Cpuid,
             ),
             None => {
-                let ticks = pit::measure_tsc(CALIBRATION_TICKS);
-                let hz = tsc::hz_from_pit(ticks, u64::from(CALIBRATION_TICKS)).unwrap_or(0);
+                let (tsc_ticks, pit_ticks) = pit::measure_tsc(CALIBRATION_TICKS);
+                let hz = tsc::hz_from_pit(tsc_ticks, pit_ticks).unwrap_or(0);
                 (
                     Clock {
                         hz,

@@ -100,16 +100,19 @@ fn report(f: &TrapFrame) {
         f.r14,
         f.r15
     );
-    backtrace(f.rip, f.rbp);
+    backtrace(Some(f.rip), f.rbp);
 }
 
 /// Most frames a backtrace prints.
 const MAX_FRAMES: usize = 24;
 
-/// Print a frame-pointer backtrace starting at `rip` with frame `rbp`.
-pub fn backtrace(rip: u64, rbp: u64) {
+/// Print a frame-pointer backtrace: the faulting `rip` (if known) as frame
+/// 0, then the return addresses of the frame chain starting at `rbp`.
+pub fn backtrace(rip: Option<u64>, rbp: u64) {
     out!("  backtrace:");
-    out!("    #0  {:#018x}", rip);
+    if let Some(rip) = rip {
+        out!("    #0  {:#018x}", rip);
+    }
     let mut fp = rbp;
     for n in 1..MAX_FRAMES {
         if fp == 0 || !fp.is_multiple_of(8) || !readable(fp) || !readable(fp + 8) {

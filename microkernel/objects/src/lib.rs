@@ -17,7 +17,10 @@
 extern crate alloc;
 
 pub mod cap;
+pub mod fault;
 pub mod ipc;
 pub mod notification;
 pub mod quota;
+pub mod sched;
+pub mod syscall;
 pub mod table;

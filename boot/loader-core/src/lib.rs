@@ -31,4 +31,4 @@ pub mod paging;
 pub mod requests;
 pub mod revision;
 
-pub use error::BootError;
+pub use error::{BootError, Unsupported};

@@ -66,7 +66,8 @@ pub struct Policy {
     /// Only usable, bootloader-reclaimable, executable/modules and
     /// framebuffer regions are in the HHDM (revision 3).
     pub hhdm_restrictive: bool,
-    /// Page 0 may be reported usable (revision 3+).
+    /// Page 0 reported usable. The spec allows it from revision 3 on; Limine
+    /// 11 still leaves page 0 out of the map, and so does this loader.
     pub page0_usable: bool,
     /// RSDP address reported physical rather than HHDM (revision 3 only).
     pub rsdp_physical: bool,
@@ -81,7 +82,7 @@ pub const fn policy(revision: u64) -> Policy {
         hhdm_first_4gib: revision < 3,
         hhdm_reserved: revision == 0,
         hhdm_restrictive: revision >= 3,
-        page0_usable: revision >= 3,
+        page0_usable: false,
         rsdp_physical: revision == 3,
         smbios_physical: revision >= 3,
     }
@@ -141,7 +142,7 @@ mod tests {
         assert!(!p.in_hhdm(MemoryKind::AcpiReclaimable));
         assert!(!p.in_hhdm(MemoryKind::Reserved));
         assert_eq!(p.unconditional_span(), None);
-        assert!(p.rsdp_physical && p.page0_usable && !p.identity_map);
+        assert!(p.rsdp_physical && !p.page0_usable && !p.identity_map);
     }
 
     #[test]

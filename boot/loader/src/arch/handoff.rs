@@ -37,8 +37,6 @@ helix_switch_common:
     mov %eax, %ss
     mov %eax, %fs
     mov %eax, %gs
-    pushq $0x2
-    popfq                           /* IF, DF (and the rest) clear */
     lea (%r10, %r8), %rax
     jmp *%rax
 
@@ -66,6 +64,8 @@ helix_enter_kernel:
     xor %r13d, %r13d
     xor %r14d, %r14d
     xor %r15d, %r15d
+    pushq $0x2
+    popfq                           /* rflags = 0x2, as Limine leaves it */
     ret
 
 /* helix_ap_park(cr3, gdtr, stack_top, mp_info, hhdm) -> !
@@ -101,6 +101,8 @@ helix_ap_park:
     xor %r13d, %r13d
     xor %r14d, %r14d
     xor %r15d, %r15d
+    pushq $0x2
+    popfq                           /* rflags = 0x2, as Limine leaves it */
     ret
     "#,
     code64 = const super::entry::CODE64_SELECTOR,

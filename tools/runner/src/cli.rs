@@ -14,6 +14,9 @@ commands:
   run     build, stage, bundle, boot interactively (quit with Ctrl-A X)
   test    host tests, kernel test suite and bad-input scenarios;
           the last line is `N passed, N failed`
+  iso     build a hybrid BIOS+UEFI ISO with real Limine (--limine-dir, --out)
+  test-limine  the kernel suite booted from a Limine ISO under SeaBIOS
+          and under OVMF (--limine-dir); last line `N passed, N failed`
   help    this text
 
 options:
@@ -25,7 +28,8 @@ options:
   --no-host                 test: skip `cargo test`
   --no-scenarios            test: skip the bad-input boots
   --medium <m>              test: offline (default) | iso-seabios | iso-ovmf
-  --iso <path>              test: the ISO for an iso medium
+  --limine-dir <dir>        iso, test-limine, iso media: a Limine binary release
+  --out <path>              iso: the image to write (default build/helix.iso)
   --only <case>             test: run one kernel case
   --ktest                   stage: add `ktest` to the kernel cmdline
   --no-build                use the kernel and loader already in target/ (no cargo build)
@@ -42,6 +46,10 @@ pub enum Command {
     Run,
     /// The whole test run.
     Test,
+    /// Build a Limine ISO.
+    Iso,
+    /// The kernel suite through Limine ISOs (SeaBIOS and OVMF).
+    TestLimine,
     /// Print usage.
     Help,
 }
@@ -78,8 +86,10 @@ pub struct Options {
     pub no_scenarios: bool,
     /// Kernel suite medium.
     pub medium: MediumChoice,
-    /// ISO image for an iso medium.
-    pub iso: Option<PathBuf>,
+    /// Limine binary release for ISO builds.
+    pub limine_dir: Option<PathBuf>,
+    /// Output image of `iso`.
+    pub out: Option<PathBuf>,
     /// Run only this kernel case.
     pub only: Option<String>,
     /// Stage with `ktest`.
@@ -100,7 +110,8 @@ impl Default for Options {
             no_host: false,
             no_scenarios: false,
             medium: MediumChoice::Offline,
-            iso: None,
+            limine_dir: None,
+            out: None,
             only: None,
             ktest: false,
             no_build: false,
@@ -121,8 +132,8 @@ pub enum UsageError {
     BadNumber(&'static str, String),
     /// `--medium` with an unknown name.
     BadMedium(String),
-    /// An iso medium without `--iso`.
-    IsoWithoutPath,
+    /// An ISO command or medium without `--limine-dir`.
+    NoLimineDir,
 }
 
 impl fmt::Display for UsageError {
@@ -138,7 +149,9 @@ impl fmt::Display for UsageError {
                     "--medium {m:?}: expected offline, iso-seabios or iso-ovmf"
                 )
             }
-            UsageError::IsoWithoutPath => f.write_str("an iso medium needs --iso <path>"),
+            UsageError::NoLimineDir => f.write_str(
+                "ISO boots need --limine-dir <dir> (a Limine binary release; make sets it from LIMINE_DIR)",
+            ),
         }
     }
 }
@@ -159,6 +172,8 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Options, UsageEr
         Some("stage") => Command::Stage,
         Some("run") => Command::Run,
         Some("test") => Command::Test,
+        Some("iso") => Command::Iso,
+        Some("test-limine") => Command::TestLimine,
         Some(other) => return Err(UsageError::UnknownCommand(other.to_string())),
     };
     let mut o = Options {
@@ -191,15 +206,18 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Options, UsageEr
                     m => return Err(UsageError::BadMedium(m.to_string())),
                 }
             }
-            "--iso" => o.iso = Some(PathBuf::from(value("--iso")?)),
+            "--limine-dir" => o.limine_dir = Some(PathBuf::from(value("--limine-dir")?)),
+            "--out" => o.out = Some(PathBuf::from(value("--out")?)),
             "--only" => o.only = Some(value("--only")?),
             "--ktest" => o.ktest = true,
             "--no-build" => o.no_build = true,
             other => return Err(UsageError::UnknownOption(other.to_string())),
         }
     }
-    if o.medium != MediumChoice::Offline && o.iso.is_none() {
-        return Err(UsageError::IsoWithoutPath);
+    let needs_limine = o.medium != MediumChoice::Offline
+        || matches!(o.command, Command::Iso | Command::TestLimine);
+    if needs_limine && o.limine_dir.is_none() {
+        return Err(UsageError::NoLimineDir);
     }
     Ok(o)
 }
@@ -235,13 +253,23 @@ mod tests {
     }
 
     #[test]
-    fn iso_medium_needs_a_path() {
-        assert_eq!(
-            p(&["test", "--medium", "iso-ovmf"]),
-            Err(UsageError::IsoWithoutPath)
-        );
-        let o = p(&["test", "--medium", "iso-seabios", "--iso", "h.iso"]);
+    fn iso_boots_need_a_limine_dir() {
+        for args in [
+            &["test", "--medium", "iso-ovmf"][..],
+            &["iso"][..],
+            &["test-limine"][..],
+        ] {
+            assert_eq!(p(args), Err(UsageError::NoLimineDir), "{args:?}");
+        }
+        let o = p(&["test", "--medium", "iso-seabios", "--limine-dir", "l"]);
         assert_eq!(o.map(|o| o.medium), Ok(MediumChoice::IsoSeaBios));
+        let o = p(&["iso", "--limine-dir", "l", "--out", "x.iso"]).unwrap();
+        assert_eq!(o.command, Command::Iso);
+        assert_eq!(o.out, Some(PathBuf::from("x.iso")));
+        assert_eq!(
+            p(&["test-limine", "--limine-dir", "l"]).map(|o| o.command),
+            Ok(Command::TestLimine)
+        );
     }
 
     #[test]

@@ -7,10 +7,11 @@ use std::process::ExitCode;
 use crate::build::{self, Artifacts};
 use crate::cli::{Command, MediumChoice, Options, USAGE};
 use crate::error::Error;
+use crate::iso::{self, LimineRelease};
 use crate::qemu::{self, BootOptions, Firmware, Medium};
 use crate::report::{Failure, Tally};
 use crate::stage::{self, StageInput, Staged};
-use crate::suite::{self, BootSource, OfflineSource, PrebuiltIso};
+use crate::suite::{self, BootSource, IsoSource, OfflineSource};
 use crate::{bundle, host_tests, scenarios};
 
 /// Paths every command uses.
@@ -133,13 +134,44 @@ pub fn dispatch(o: &Options) -> Result<bool, Error> {
             println!("Booting Helix offline (PVH loader); quit with Ctrl-A X");
             Err(qemu::exec_interactive(&medium, &boot_options(o)))
         }
-        Command::Test => Ok(test(&tree, o)),
+        Command::Test => Ok(test(&tree, o, &[o.medium])),
+        Command::TestLimine => Ok(test(
+            &tree,
+            &Options {
+                no_host: true,
+                ..o.clone()
+            },
+            &[MediumChoice::IsoSeaBios, MediumChoice::IsoOvmf],
+        )),
+        Command::Iso => {
+            let release = limine_release(o)?;
+            let (_, _, staged) = build_and_stage(&tree, o, &[])?;
+            let out = o.out.clone().unwrap_or_else(|| tree.out.join("helix.iso"));
+            iso::build_iso(&staged, &release, &tree.out.join("iso"), &out).map_err(Error::Iso)?;
+            println!(
+                "wrote {} (Limine {}, config installed as boot/limine/{})",
+                out.display(),
+                release.version,
+                release.config_name()
+            );
+            Ok(true)
+        }
     }
 }
 
-/// `helix-runner test`: host tests, kernel suite, scenarios; prints the
-/// closing line and returns whether everything passed.
-fn test(tree: &Tree, o: &Options) -> bool {
+/// The Limine release named by `--limine-dir`.
+fn limine_release(o: &Options) -> Result<LimineRelease, Error> {
+    let dir = o
+        .limine_dir
+        .as_deref()
+        .ok_or(Error::Usage(crate::cli::UsageError::NoLimineDir))?;
+    LimineRelease::open(dir).map_err(Error::Iso)
+}
+
+/// `helix-runner test`: host tests, then the kernel suite on each medium,
+/// then (offline) the scenarios; prints the closing line and returns whether
+/// everything passed.
+fn test(tree: &Tree, o: &Options, media: &[MediumChoice]) -> bool {
     let mut tally = Tally::default();
     if !o.no_host {
         println!("[host] cargo test --color never");
@@ -154,8 +186,10 @@ fn test(tree: &Tree, o: &Options) -> bool {
             Err(e) => tally.fail(failure("[host] cargo test", &e)),
         }
     }
-    if let Err(e) = boots(tree, o, &mut tally) {
-        tally.fail(failure("[kernel] suite", &e));
+    for &medium in media {
+        if let Err(e) = boots(tree, o, medium, &mut tally) {
+            tally.fail(failure("[kernel] suite", &e));
+        }
     }
     tally.print_failures();
     println!("{}", tally.final_line());
@@ -170,7 +204,7 @@ fn failure(name: &str, e: &Error) -> Failure {
     }
 }
 
-fn boots(tree: &Tree, o: &Options, tally: &mut Tally) -> Result<(), Error> {
+fn boots(tree: &Tree, o: &Options, medium: MediumChoice, tally: &mut Tally) -> Result<(), Error> {
     let (art, kernel, good) = build_and_stage(tree, o, &[])?;
     let opts = boot_options(o);
     let cfg_text = read_text(&tree.cfg)?;
@@ -182,24 +216,35 @@ fn boots(tree: &Tree, o: &Options, tally: &mut Tally) -> Result<(), Error> {
         loader: &art.loader,
         out: &tree.out,
     };
+    let release;
     let mut iso;
-    let source: &mut dyn BootSource = match (o.medium, &o.iso) {
-        (MediumChoice::Offline, _) => &mut offline,
-        (m, Some(path)) => {
-            iso = PrebuiltIso {
-                iso: path.clone(),
-                firmware: if m == MediumChoice::IsoOvmf {
-                    Firmware::Ovmf
-                } else {
-                    Firmware::SeaBios
-                },
+    let source: &mut dyn BootSource = match medium {
+        MediumChoice::Offline => &mut offline,
+        MediumChoice::IsoSeaBios | MediumChoice::IsoOvmf => {
+            release = limine_release(o)?;
+            let firmware = if medium == MediumChoice::IsoOvmf {
+                Firmware::Ovmf
+            } else {
+                Firmware::SeaBios
+            };
+            println!(
+                "[kernel] medium: Limine {} ISO, {firmware:?}",
+                release.version
+            );
+            iso = IsoSource {
+                workspace: &tree.root,
+                cfg_path: &tree.cfg,
+                cfg_text: &cfg_text,
+                kernel: &kernel,
+                release: &release,
+                out: &tree.out,
+                firmware,
             };
             &mut iso
         }
-        (_, None) => return Err(Error::Usage(crate::cli::UsageError::IsoWithoutPath)),
     };
     suite::run(source, o.only.as_deref(), &opts, tally)?;
-    if o.medium == MediumChoice::Offline && !o.no_scenarios && o.only.is_none() {
+    if medium == MediumChoice::Offline && !o.no_scenarios && o.only.is_none() {
         scenarios::run_all(
             &good,
             &art.loader,

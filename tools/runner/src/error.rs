@@ -65,9 +65,8 @@ pub enum Error {
         /// Every place that was tried.
         looked_in: Vec<PathBuf>,
     },
-    /// The ISO medium was asked for a boot whose command line differs from
-    /// the one baked into the prebuilt ISO.
-    IsoCmdlineFixed,
+    /// Building a Limine ISO failed.
+    Iso(crate::iso::IsoError),
 }
 
 impl Error {
@@ -123,10 +122,7 @@ impl fmt::Display for Error {
             Error::NoOvmf { looked_in } => {
                 write!(f, "no OVMF firmware found (looked for {})", list(looked_in))
             }
-            Error::IsoCmdlineFixed => write!(
-                f,
-                "a prebuilt ISO has a fixed kernel command line; it cannot be re-booted with another"
-            ),
+            Error::Iso(e) => write!(f, "ISO: {e}"),
         }
     }
 }

@@ -15,6 +15,7 @@ mod cli;
 mod commands;
 mod error;
 mod host_tests;
+mod iso;
 mod qemu;
 mod report;
 mod scenarios;

@@ -2,20 +2,20 @@
 //! and re-boot with `ktest.skip=` for every case that already has a result
 //! until each case of the plan has one (or a boot makes no progress).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use helix_ktest::{CMDLINE_ONLY, CMDLINE_SKIP, CMDLINE_TEST};
 
 use crate::bundle;
 use crate::error::Error;
+use crate::iso::{LimineRelease, build_iso};
 use crate::qemu::{self, BootOptions, Firmware, Medium};
 use crate::report::{Failure, Tally, print_context};
 use crate::serial::{BootAccount, Ledger, Progress, TAIL_LINES};
 use crate::stage::{self, StageInput};
 
 /// Gives the medium for each boot of the suite. The offline source stages a
-/// fresh bundle per boot; an ISO source may rebuild the ISO per boot (the
-/// seam for the real-Limine path) or serve a prebuilt one.
+/// fresh bundle per boot; the ISO source builds a fresh Limine ISO per boot.
 pub trait BootSource {
     /// The medium for a boot whose kernel cmdline gets `words` appended.
     fn medium(&mut self, words: &[String]) -> Result<Medium, Error>;
@@ -61,27 +61,40 @@ impl BootSource for OfflineSource<'_> {
     }
 }
 
-/// A prebuilt ISO whose config already has `ktest`: one boot only.
-pub struct PrebuiltIso {
-    /// The image.
-    pub iso: PathBuf,
-    /// Its firmware.
+/// Real-Limine boots: stage with the extra words, build a hybrid ISO from
+/// the Limine release (`build/helix-test.iso`), boot it under `firmware`.
+pub struct IsoSource<'a> {
+    /// Workspace root.
+    pub workspace: &'a Path,
+    /// The top-level `limine.cfg`.
+    pub cfg_path: &'a Path,
+    /// Its text.
+    pub cfg_text: &'a str,
+    /// Kernel ELF bytes.
+    pub kernel: &'a [u8],
+    /// The checked Limine binary release.
+    pub release: &'a LimineRelease,
+    /// Output directory (`build/`).
+    pub out: &'a Path,
+    /// Which firmware boots the ISO.
     pub firmware: Firmware,
 }
 
-impl BootSource for PrebuiltIso {
+impl BootSource for IsoSource<'_> {
     fn medium(&mut self, words: &[String]) -> Result<Medium, Error> {
-        if words != [CMDLINE_TEST] {
-            return Err(Error::IsoCmdlineFixed);
-        }
+        let staged = stage::stage(&StageInput {
+            workspace: self.workspace,
+            cfg_path: self.cfg_path,
+            cfg_text: self.cfg_text,
+            kernel: self.kernel,
+            extra_cmdline: words,
+        })?;
+        let iso = self.out.join("helix-test.iso");
+        build_iso(&staged, self.release, &self.out.join("iso"), &iso).map_err(Error::Iso)?;
         Ok(Medium::Iso {
-            iso: self.iso.clone(),
+            iso,
             firmware: self.firmware,
         })
-    }
-
-    fn can_reboot(&self) -> bool {
-        false
     }
 }
 
@@ -230,19 +243,5 @@ mod tests {
             !reboot_wanted(&Ledger::new(None), 1, true, 1),
             "nothing planned"
         );
-    }
-
-    #[test]
-    fn prebuilt_iso_refuses_another_cmdline() {
-        let mut iso = PrebuiltIso {
-            iso: "h.iso".into(),
-            firmware: Firmware::SeaBios,
-        };
-        assert!(iso.medium(&boot_words(None, &[])).is_ok());
-        assert!(matches!(
-            iso.medium(&boot_words(None, &["a".into()])),
-            Err(Error::IsoCmdlineFixed)
-        ));
-        assert!(!iso.can_reboot());
     }
 }

@@ -23,4 +23,5 @@ pub mod notification;
 pub mod quota;
 pub mod sched;
 pub mod syscall;
+pub mod system;
 pub mod table;

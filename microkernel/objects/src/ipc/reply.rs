@@ -46,6 +46,17 @@ impl Ipc {
         })
     }
 
+    /// Who `replier` would answer and whether the reply may carry caps:
+    /// `InvalidState` when it owes no reply, `Revoked` when the caller is gone.
+    pub fn reply_target(&self, replier: ThreadId) -> Result<(ThreadId, bool), SysError> {
+        let r = self.thread(replier)?.reply.ok_or(SysError::InvalidState)?;
+        let obj = self.replies.get(r).ok_or(SysError::Revoked)?;
+        match self.thread(obj.caller)?.state {
+            IpcState::WaitingReply { reply } if reply == r => Ok((obj.caller, obj.grant)),
+            _ => Err(SysError::Revoked),
+        }
+    }
+
     /// A reply object for `msg` from `caller` if it is a call.
     pub(crate) fn new_reply(
         &mut self,

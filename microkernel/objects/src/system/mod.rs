@@ -1,0 +1,16 @@
+//! The invoke half: all kernel objects together, executing decoded
+//! invocations. The kernel's syscall layer calls
+//! [`System::execute`] with a decoded [`crate::syscall::Invocation`] and
+//! carries out what comes back through [`Effects`] (wake threads, copy
+//! messages, touch page tables and ports).
+
+mod effects;
+mod invoke;
+mod ipc_calls;
+mod state;
+
+#[cfg(test)]
+mod tests;
+
+pub use effects::{Completion, Effects, Hardware};
+pub use state::{DEFAULT_PRIORITY, DEFAULT_QUANTUM, Limits, RunState, System, Thread};

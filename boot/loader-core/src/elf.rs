@@ -10,8 +10,9 @@
 use alloc::vec::Vec;
 use core::fmt;
 
-use goblin::elf::Elf;
+use goblin::container::{Container, Ctx, Endian};
 use goblin::elf::header::{EM_X86_64, ET_DYN, ET_EXEC};
+use goblin::elf::{Dynamic, Elf, ProgramHeader, RelocSection};
 use goblin::elf::program_header::{PF_W, PF_X, PT_LOAD};
 use goblin::elf::reloc::{R_X86_64_NONE, R_X86_64_RELATIVE};
 
@@ -213,18 +214,25 @@ impl KernelImage {
         if file[5] != 1 {
             return Err(ElfError::WrongEndian);
         }
-        let elf = Elf::parse(file).map_err(ElfError::Malformed)?;
-        if elf.header.e_machine != EM_X86_64 {
-            return Err(ElfError::WrongMachine(elf.header.e_machine));
+        // Only the headers a loader needs: program headers, and for ET_DYN
+        // the dynamic section and its relocations. Section headers and
+        // symbol tables (large in a debug build) are never parsed.
+        let header = Elf::parse_header(file).map_err(ElfError::Malformed)?;
+        let ctx = Ctx::new(Container::Big, Endian::Little);
+        let program_headers =
+            ProgramHeader::parse(file, header.e_phoff as usize, usize::from(header.e_phnum), ctx)
+                .map_err(ElfError::Malformed)?;
+        if header.e_machine != EM_X86_64 {
+            return Err(ElfError::WrongMachine(header.e_machine));
         }
-        let dynamic = match elf.header.e_type {
+        let dynamic = match header.e_type {
             ET_EXEC => false,
             ET_DYN => true,
             other => return Err(ElfError::WrongType(other)),
         };
 
         let loads = || {
-            elf.program_headers
+            program_headers
                 .iter()
                 .enumerate()
                 .filter(|(_, p)| p.p_type == PT_LOAD && p.p_memsz > 0)
@@ -288,7 +296,7 @@ impl KernelImage {
                 size: u64::try_from(span).unwrap_or(u64::MAX),
             })?;
 
-        let entry = elf.header.e_entry.wrapping_add(slide);
+        let entry = header.e_entry.wrapping_add(slide);
         let entry_ok = segments
             .iter()
             .any(|s| s.access.executable && entry >= s.vaddr && entry - s.vaddr < s.memsz);
@@ -297,18 +305,24 @@ impl KernelImage {
         }
 
         let mut relocations = Vec::new();
-        if dynamic {
-            if let Some(d) = &elf.dynamic
-                && d.dyns.iter().any(|e| e.d_tag == DT_RELR)
-            {
-                return Err(ElfError::UnsupportedRelocation {
-                    kind: DT_RELR as u32,
-                });
+        if dynamic
+            && let Some(d) = Dynamic::parse(file, &program_headers, ctx).map_err(ElfError::Malformed)?
+        {
+            if d.dyns.iter().any(|e| e.d_tag == DT_RELR) {
+                return Err(ElfError::UnsupportedRelocation { kind: DT_RELR as u32 });
             }
-            if let Some(r) = elf.dynrels.iter().next() {
-                return Err(ElfError::UnsupportedRelocation { kind: r.r_type });
+            if d.info.relsz > 0 {
+                let rels = RelocSection::parse(file, d.info.rel, d.info.relsz, false, ctx)
+                    .map_err(ElfError::Malformed)?;
+                let kind = rels.iter().next().map_or(0, |r| r.r_type);
+                return Err(ElfError::UnsupportedRelocation { kind });
             }
-            for r in elf.dynrelas.iter() {
+            let relas = if d.info.relasz > 0 {
+                RelocSection::parse(file, d.info.rela, d.info.relasz, true, ctx).map_err(ElfError::Malformed)?
+            } else {
+                RelocSection::default()
+            };
+            for r in relas.iter() {
                 match r.r_type {
                     R_X86_64_NONE => continue,
                     R_X86_64_RELATIVE => {}

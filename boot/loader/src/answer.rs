@@ -265,23 +265,38 @@ fn join(names: &[&str]) -> String {
     s
 }
 
-/// Copies `data` to its own pages and describes it; HHDM address of the `limine_file`.
+/// Describes `data` (a bundle member) as a `limine_file`; HHDM address of
+/// the structure. A member whose bytes start on a page boundary inside the
+/// bundle is handed over in place (the bundle builder can arrange that and
+/// save the copy); otherwise it is copied to fresh pages, zero-padded to the
+/// page end. Like Limine, modules are executable-and-modules memory and the
+/// kernel file is bootloader-reclaimable.
 fn put_file(
     boot: &mut Boot,
-    data: &[u8],
+    data: &'static [u8],
     path: &str,
     string: u64,
     purpose: Purpose,
 ) -> Result<u64> {
     let len = data.len() as u64;
     let size = len.max(1).div_ceil(PAGE_SIZE) * PAGE_SIZE;
-    let phys = boot
-        .frames
-        .alloc(size, PAGE_SIZE, MemoryKind::ExecutableAndModules, purpose)?;
-    // SAFETY: fresh pages of `size` bytes owned by the loader.
-    let dst = unsafe { phys::bytes_mut(phys, size) };
-    dst[..data.len()].copy_from_slice(data);
-    dst[data.len()..].fill(0);
+    let kind = match purpose {
+        Purpose::Module => MemoryKind::ExecutableAndModules,
+        _ => MemoryKind::BootloaderReclaimable,
+    };
+    let src = data.as_ptr() as u64;
+    let phys = if src % PAGE_SIZE == 0 && len > 0 && !boot.in_place.contains(&src) {
+        boot.in_place.push(src);
+        boot.frames.claim(src, size, kind);
+        src
+    } else {
+        let phys = boot.frames.alloc(size, PAGE_SIZE, kind, purpose)?;
+        // SAFETY: fresh pages of `size` bytes owned by the loader.
+        let dst = unsafe { phys::bytes_mut(phys, size) };
+        dst[..data.len()].copy_from_slice(data);
+        dst[data.len()..].fill(0);
+        phys
+    };
     let path = boot.arena.put_str(&mut boot.frames, path)?;
     let file = File {
         revision: 0,
@@ -370,12 +385,18 @@ fn modules(boot: &mut Boot) -> Result<bool> {
         let data = boot.module_files[i];
         let string = boot.arena.put_str(&mut boot.frames, m.cmdline)?;
         files.push(put_file(boot, data, m.path, string, Purpose::Module)?);
-        log_line!("module {} ({} bytes, `{}`)", m.path, data.len(), m.cmdline);
     }
     if files.is_empty() {
         return Ok(false);
     }
     let array = boot.arena.put_words(&mut boot.frames, &files)?;
+    let bytes: usize = boot.module_files.iter().map(|m| m.len()).sum();
+    log_line!(
+        "modules: {} ({} KiB); bundle files used in place (page-aligned, not copied): {}",
+        files.len(),
+        bytes / 1024,
+        boot.in_place.len()
+    );
     let value = CountedArray {
         revision: 1,
         count: files.len() as u64,

@@ -65,6 +65,8 @@ pub struct Boot {
     pub acpi: Option<AcpiInfo>,
     /// Kernel stack size.
     pub stack_size: u64,
+    /// Bundle members already handed over in place (physical addresses).
+    pub in_place: Vec<u64>,
 }
 
 impl Boot {
@@ -108,13 +110,15 @@ pub fn run(start_info: u64) -> Result<core::convert::Infallible, BootError<'stat
     // SAFETY: `start_info` is the PVH `ebx` the entry code passed through.
     let info = unsafe { hvm::read(start_info) }?;
     log_line!(
-        "PVH start info v{}: {} memory map entries, {} module(s); TSC {} MHz",
+        "{} {}: PVH start info v{}, {} firmware memory map entries, TSC {} MHz",
+        answer::NAME,
+        answer::VERSION,
         info.version,
         info.memmap.len(),
-        usize::from(info.initrd.is_some()),
         time::tsc_hz() / 1_000_000
     );
     let mut boot = load(info, features)?;
+    let t_loaded = time::since_entry_us();
     log_line!(
         "kernel {}: {} KiB image at phys {:#x} virt {:#x}, entry {:#x}, {} request(s), base revision {} ({})",
         boot.kernel_path(),
@@ -145,8 +149,9 @@ pub fn run(start_info: u64) -> Result<core::convert::Infallible, BootError<'stat
     }
 
     boot.acpi = acpi::discover(boot.info.rsdp);
-    mask_interrupts(&boot);
-    let cr3 = build_address_space(&mut boot)?;
+    let masked = mask_interrupts(&boot);
+    let cr3 = build_address_space(&mut boot, masked)?;
+    let t_tables = time::since_entry_us();
     let stack_top = alloc_stack(&mut boot.frames, boot.stack_size)?;
     let gdtr = kernel_gdtr(&mut boot)?;
     let switch = Switch {
@@ -156,13 +161,26 @@ pub fn run(start_info: u64) -> Result<core::convert::Infallible, BootError<'stat
         hhdm: HHDM_OFFSET,
     };
     let entry = answer::answer_all(&mut boot, switch)?;
+    let t_end = time::since_entry_us();
     log_line!(
-        "entering kernel at {entry:#x} ({} us since loader entry)",
-        time::since_entry_us()
+        "entering kernel at {entry:#x}: loader took {} (bundle+config+kernel {}, page tables {}, responses+MP {})",
+        Ms(t_end),
+        Ms(t_loaded),
+        Ms(t_tables - t_loaded),
+        Ms(t_end - t_tables)
     );
     // SAFETY: `switch` names complete page tables mapping the kernel, the
     // HHDM (loader, GDT, stack included) and `entry` is the kernel's entry.
     unsafe { handoff::enter_kernel(switch, entry) }
+}
+
+/// Microseconds shown as milliseconds.
+struct Ms(u64);
+
+impl core::fmt::Display for Ms {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{}.{} ms", self.0 / 1000, (self.0 % 1000) / 100)
+    }
 }
 
 /// Bundle, config, kernel and modules; the request scan.
@@ -185,12 +203,12 @@ fn load(info: StartInfo, features: Features) -> Result<Boot, BootError<'static>>
     let cfg = helix_bootcfg::parse(text).map_err(BootError::ConfigParse)?;
     let plan = config::plan(&cfg).map_err(BootError::Config)?;
     log_line!(
-        "bundle: {} KiB, {} files; entry `{}`: {} + {} module(s)",
-        initrd_len / 1024,
-        bundle.len(),
+        "limine.cfg entry `{}`: {} + {} module(s) (bundle: {} files, {} KiB)",
         plan.entry,
         plan.kernel.path,
-        plan.modules.len()
+        plan.modules.len(),
+        bundle.len(),
+        initrd_len / 1024
     );
 
     let kernel_file = bundle.get(plan.kernel.member).ok_or(BootError::NotFound {
@@ -251,6 +269,7 @@ fn load(info: StartInfo, features: Features) -> Result<Boot, BootError<'static>>
         revision,
         acpi: None,
         stack_size: MIN_STACK,
+        in_place: Vec::new(),
     };
     if let Some(size) = boot.request_word(RequestKind::StackSize, 48) {
         boot.stack_size = size.max(MIN_STACK).div_ceil(PAGE_SIZE) * PAGE_SIZE;
@@ -258,19 +277,21 @@ fn load(info: StartInfo, features: Features) -> Result<Boot, BootError<'static>>
     Ok(boot)
 }
 
-/// Legacy PIC and I/O APIC lines masked, as the spec promises.
-fn mask_interrupts(boot: &Boot) {
+/// Legacy PIC and I/O APIC lines masked, as the spec promises. Returns
+/// (I/O APICs, redirection entries newly masked).
+fn mask_interrupts(boot: &Boot) -> (usize, u32) {
     cpu::mask_pic();
     let mut masked = 0;
-    for &base in boot.acpi.iter().flat_map(|a| a.ioapics.iter()) {
+    let ioapics = boot.acpi.as_ref().map_or(&[][..], |a| &a.ioapics[..]);
+    for &base in ioapics {
         // SAFETY: I/O APIC base from the MADT, identity-mapped below 4 GiB.
         masked += unsafe { cpu::mask_ioapic(base) };
     }
-    log_line!("PIC masked; {masked} I/O APIC redirection entries masked");
+    (ioapics.len(), masked)
 }
 
 /// The kernel's page tables: HHDM, identity map (revision 0), kernel.
-fn build_address_space(boot: &mut Boot) -> Result<u64, BootError<'static>> {
+fn build_address_space(boot: &mut Boot, masked: (usize, u32)) -> Result<u64, BootError<'static>> {
     let policy = boot.policy();
     let firmware = memmap::build(&boot.info.memmap, &[], policy.page0_usable);
     let hhdm = memmap::covering_ranges(
@@ -317,7 +338,8 @@ fn build_address_space(boot: &mut Boot) -> Result<u64, BootError<'static>> {
     }
     let root = mapper.root();
     log_line!(
-        "page tables at {root:#x}: HHDM {} MiB in {} range(s){}, kernel {} run(s)",
+        "page tables at {root:#x}: HHDM {} MiB in {} range(s){}, kernel {} run(s); \
+         PIC masked, {} I/O APIC(s) with {} entries newly masked",
         hhdm_bytes >> 20,
         hhdm.len(),
         if identity.is_empty() {
@@ -325,7 +347,9 @@ fn build_address_space(boot: &mut Boot) -> Result<u64, BootError<'static>> {
         } else {
             ", identity map"
         },
-        runs.len()
+        runs.len(),
+        masked.0,
+        masked.1
     );
     Ok(root)
 }

@@ -36,7 +36,6 @@ extern "sysv64" fn loader_main(start_info: u64) -> ! {
     serial::init();
     heap::init();
     time::calibrate();
-    log_line!("{} {}", answer::NAME, answer::VERSION);
     match boot::run(start_info) {
         Err(e) => fail::fatal(&e),
     }

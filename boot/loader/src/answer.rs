@@ -285,7 +285,7 @@ fn put_file(
         _ => MemoryKind::BootloaderReclaimable,
     };
     let src = data.as_ptr() as u64;
-    let phys = if src % PAGE_SIZE == 0 && len > 0 && !boot.in_place.contains(&src) {
+    let phys = if src.is_multiple_of(PAGE_SIZE) && len > 0 && !boot.in_place.contains(&src) {
         boot.in_place.push(src);
         boot.frames.claim(src, size, kind);
         src

@@ -225,3 +225,43 @@ fn methods_decode_and_validate() {
         Err(SysError::InvalidArgument)
     );
 }
+
+/// docs/syscalls.md is the reference: it must list every syscall, method
+/// and error with the number the ABI gives it.
+#[test]
+fn docs_cover_the_abi() {
+    let doc = include_str!("../../../../docs/syscalls.md");
+    for s in Syscall::ALL {
+        let row = alloc::format!("| {} | `{:?}` |", s.raw(), s);
+        assert!(doc.contains(&row), "docs/syscalls.md lacks the row {row}");
+        let errors = alloc::format!("- `{s:?}`:");
+        assert!(
+            doc.contains(&errors),
+            "docs/syscalls.md lacks the errors of {s:?}"
+        );
+    }
+    for m in Method::ALL {
+        let row = alloc::format!("| {:#04x} | `{:?}` |", m.raw(), m);
+        assert!(doc.contains(&row), "docs/syscalls.md lacks the row {row}");
+        let name = alloc::format!("`{m:?}`");
+        assert!(
+            doc.matches(&name).count() >= 2,
+            "docs/syscalls.md lacks the errors of {m:?}"
+        );
+    }
+    for e in SysError::ALL {
+        let row = alloc::format!("| {} | `{:?}` |", e.raw(), e);
+        assert!(doc.contains(&row), "docs/syscalls.md lacks the row {row}");
+    }
+    let limits = alloc::format!(
+        "| `MessageTooLong` | more than {} words, {} caps or {} debug bytes |",
+        helix_abi::ipc::MSG_MAX_WORDS,
+        helix_abi::ipc::MSG_MAX_CAPS,
+        DEBUG_WRITE_MAX
+    );
+    assert!(
+        doc.contains(&limits),
+        "docs/syscalls.md lacks the limits row {limits}"
+    );
+    assert!(doc.contains(&alloc::format!("(≤ {DEBUG_WRITE_MAX})")));
+}

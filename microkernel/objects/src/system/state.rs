@@ -7,7 +7,7 @@ use helix_abi::{CapRights, CapType, SysError};
 use super::effects::{Effects, Hardware};
 use crate::cap::{Cap, CapSystem, Removed, SlotAddr};
 use crate::ipc::{Ipc, IpcLimits, RecvWindow, transfer_caps};
-use crate::notification::IrqRouter;
+use crate::notification::{IrqAction, IrqRouter};
 use crate::quota::Quotas;
 use crate::sched::Scheduler;
 use crate::table::{ObjRef, Table, ThreadId};
@@ -404,6 +404,23 @@ impl System {
             }
         }
         fx.wake(t, result);
+    }
+
+    // ---- interrupts ----
+
+    /// IRQ `line` fired: a bound, idle line signals its notification (the
+    /// first waiter wakes with the bits) and stays masked until
+    /// `IrqHandlerAck`. Returns what the router decided (mask the line in
+    /// every case; unmask on ack).
+    pub fn irq(&mut self, line: u64, fx: &mut dyn Effects) -> IrqAction {
+        let action = self.irqs.fire(line);
+        if let IrqAction::Signal { notification, bits } = action
+            && let Ok(Some(w)) = self.ipc.signal(notification, bits)
+        {
+            fx.signal_bits(w.thread, w.bits);
+            self.wake(w.thread, Ok(()), fx);
+        }
+        action
     }
 
     // ---- time ----

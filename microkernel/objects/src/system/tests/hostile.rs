@@ -10,7 +10,6 @@ use super::super::*;
 use super::support::*;
 use crate::fault::FaultMessage;
 use crate::ipc::IpcState;
-use crate::notification::IrqAction;
 use crate::syscall::{SyscallRegs, decode};
 use crate::table::ThreadId;
 
@@ -211,9 +210,7 @@ fn hostile_run(ops: Vec<Op>) -> Result<Counts, TestCaseError> {
                 s.expire(s.now + u64::from(r.rax as u8), &mut fx);
             }
             2 => {
-                if let IrqAction::Signal { notification, bits } = s.irqs.fire(r.rdx % 4) {
-                    let _ = s.ipc.signal(notification, bits);
-                }
+                s.irq(r.rdx % 4, &mut fx);
             }
             _ => {}
         }

@@ -8,7 +8,7 @@ use crate::arch::cpu;
 
 /// Prints `helix-loader: error: <what>` and ends the VM (or halts).
 pub fn fatal(what: &dyn Display) -> ! {
-    crate::serial::write_fmt(format_args!("helix-loader: error: {what}\n"));
+    crate::serial::write_fmt_fatal(format_args!("helix-loader: error: {what}\n"));
     exit(DEBUG_EXIT_FAILURE)
 }
 

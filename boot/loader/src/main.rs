@@ -33,6 +33,7 @@ mod time;
 /// Called by the PVH entry code on the boot stack, in long mode.
 #[unsafe(no_mangle)]
 extern "sysv64" fn loader_main(start_info: u64) -> ! {
+    arch::idt::load();
     serial::init();
     heap::init();
     time::calibrate();

@@ -51,6 +51,22 @@ pub fn write_fmt(args: fmt::Arguments<'_>) {
     }
 }
 
+/// Writes the fatal line even when the port lock is held (by code this
+/// CPU interrupted with an exception, which never resumes).
+pub fn write_fmt_fatal(args: fmt::Arguments<'_>) {
+    if let Some(mut port) = PORT.try_lock()
+        && let Some(uart) = port.as_mut()
+    {
+        let _ = Sink(uart).write_fmt(args);
+        return;
+    }
+    // SAFETY: COM1 as in `init`; either nothing holds it yet (before `init`)
+    // or the lock holder never runs again, so this handle is the only user.
+    if let Ok(mut uart) = unsafe { Uart16550::new_port(COM1) } {
+        let _ = Sink(&mut uart).write_fmt(args);
+    }
+}
+
 /// Prints one `[loader] <ms since entry> ms: ...` line.
 #[macro_export]
 macro_rules! log_line {

@@ -146,6 +146,7 @@ pub fn start_aps(apic: &LocalApic, features: &Features, plans: &[ApPlan]) -> Vec
 
 /// First Rust code on an AP (called by the trampoline on its stack).
 extern "sysv64" fn ap_main(boot: &ApBoot) -> ! {
+    crate::arch::idt::load();
     cpu::set_nx_and_pat(&boot.features);
     if boot.mtrr != 0 {
         // SAFETY: the BSP's snapshot lives in loader-owned memory until handoff.

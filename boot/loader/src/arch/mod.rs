@@ -3,4 +3,5 @@
 pub mod cpu;
 pub mod entry;
 pub mod handoff;
+pub mod idt;
 pub mod trampoline;

@@ -8,6 +8,8 @@
 //! HELIX-KTEST FAIL <name> <reason>  it failed (reason: rest of the line)
 //! HELIX-KTEST SKIP <name>           not run in this boot (cmdline filter)
 //! HELIX-KTEST DONE <passed> <failed>  all cases of this boot have run
+//! HELIX-KTEST BENCH <name> <median> <min> <runs> <unit>
+//!                                   one benchmark figure (unit: `cycles`, `ns`, ...)
 //! ```
 //! Names are non-empty and contain no whitespace.
 
@@ -31,6 +33,19 @@ pub enum Line<'a> {
     Fail(&'a str, &'a str),
     /// A case was skipped in this boot.
     Skip(&'a str),
+    /// A benchmark figure measured in the guest.
+    Bench {
+        /// Benchmark name (no whitespace).
+        name: &'a str,
+        /// Median over the runs.
+        median: u64,
+        /// Minimum over the runs.
+        min: u64,
+        /// Number of runs.
+        runs: u64,
+        /// Unit of `median` and `min` (no whitespace), e.g. `cycles`.
+        unit: &'a str,
+    },
     /// The boot finished its cases.
     Done {
         /// Cases that passed in this boot.
@@ -91,6 +106,25 @@ impl<'a> Line<'a> {
                 let (n, reason) = args.split_once(' ').unwrap_or((args, ""));
                 Line::Fail(name(n)?, reason.trim())
             }
+            "BENCH" => {
+                let mut it = args.split_whitespace();
+                let mut field = || it.next().ok_or(ParseError::MissingField);
+                let bench = name(field()?)?;
+                let median = number(field()?)? as u64;
+                let min = number(field()?)? as u64;
+                let runs = number(field()?)? as u64;
+                let unit = name(field()?)?;
+                if it.next().is_some() {
+                    return Err(ParseError::TrailingFields);
+                }
+                Line::Bench {
+                    name: bench,
+                    median,
+                    min,
+                    runs,
+                    unit,
+                }
+            }
             "DONE" => {
                 let mut it = args.split_whitespace();
                 let passed = number(it.next().ok_or(ParseError::MissingField)?)?;
@@ -137,6 +171,13 @@ impl fmt::Display for Line<'_> {
             Line::Pass(n) => write!(f, "{PREFIX} PASS {n}"),
             Line::Fail(n, r) => write!(f, "{PREFIX} FAIL {n} {r}"),
             Line::Skip(n) => write!(f, "{PREFIX} SKIP {n}"),
+            Line::Bench {
+                name,
+                median,
+                min,
+                runs,
+                unit,
+            } => write!(f, "{PREFIX} BENCH {name} {median} {min} {runs} {unit}"),
             Line::Done { passed, failed } => write!(f, "{PREFIX} DONE {passed} {failed}"),
         }
     }
@@ -208,6 +249,14 @@ mod tests {
             Err(ParseError::TrailingFields)
         );
         assert_eq!(Line::parse("HELIX-KTEST FAIL"), Err(ParseError::BadName));
+        assert_eq!(
+            Line::parse("HELIX-KTEST BENCH a 1 2 3"),
+            Err(ParseError::MissingField)
+        );
+        assert_eq!(
+            Line::parse("HELIX-KTEST BENCH a 1 x 3 c"),
+            Err(ParseError::BadNumber)
+        );
     }
 
     #[test]

@@ -147,6 +147,22 @@ pub struct BootAccount {
     done: Option<(usize, usize)>,
     problems: Vec<Problem>,
     tail: VecDeque<String>,
+    benches: Vec<BenchFigure>,
+}
+
+/// One `BENCH` line: a figure measured in the guest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BenchFigure {
+    /// Benchmark name.
+    pub name: String,
+    /// Median over the runs.
+    pub median: u64,
+    /// Minimum over the runs.
+    pub min: u64,
+    /// Number of runs.
+    pub runs: u64,
+    /// Unit of the figures.
+    pub unit: String,
 }
 
 /// Everything one boot said, after its end.
@@ -164,6 +180,8 @@ pub struct BootReport {
     pub problems: Vec<Problem>,
     /// The last [`TAIL_LINES`] lines.
     pub tail: Vec<String>,
+    /// Benchmark figures in arrival order.
+    pub benches: Vec<BenchFigure>,
 }
 
 impl BootAccount {
@@ -205,6 +223,19 @@ impl BootAccount {
                 return Some(Progress::Failed(name.to_string(), reason.to_string()));
             }
             Line::Done { passed, failed } => self.done = Some((passed, failed)),
+            Line::Bench {
+                name,
+                median,
+                min,
+                runs,
+                unit,
+            } => self.benches.push(BenchFigure {
+                name: name.to_string(),
+                median,
+                min,
+                runs,
+                unit: unit.to_string(),
+            }),
         }
         None
     }
@@ -268,6 +299,7 @@ impl BootAccount {
             unfinished: self.current,
             problems: self.problems,
             tail: self.tail.into(),
+            benches: self.benches,
         }
     }
 }

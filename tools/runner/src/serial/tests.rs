@@ -260,3 +260,22 @@ fn tail_keeps_the_last_lines() {
     assert_eq!(tail.len(), TAIL_LINES);
     assert_eq!(tail.last().map(String::as_str), Some("line 99"));
 }
+
+#[test]
+fn bench_lines_are_collected_in_order() {
+    let r = boot(
+        &[
+            "[loader] x",
+            "HELIX-KTEST BENCH null_syscall 120 110 1000 cycles",
+            "HELIX-KTEST BENCH ipc_round_trip 1180 1100 1000 cycles",
+        ],
+        BootEnd::Success,
+    );
+    let names: Vec<&str> = r.benches.iter().map(|b| b.name.as_str()).collect();
+    assert_eq!(names, ["null_syscall", "ipc_round_trip"]);
+    assert_eq!(
+        (r.benches[1].median, r.benches[1].min, r.benches[1].runs),
+        (1180, 1100, 1000)
+    );
+    assert_eq!(r.benches[1].unit, "cycles");
+}

@@ -159,7 +159,14 @@ pub fn run(
             );
         }
         let saw_done = account.saw_done();
-        let absorbed = ledger.absorb(account.finish(run.end));
+        let report = account.finish(run.end);
+        for b in &report.benches {
+            println!(
+                "[bench] {}: median {} {}, min {} ({} runs)",
+                b.name, b.median, b.unit, b.min, b.runs
+            );
+        }
+        let absorbed = ledger.absorb(report);
         if let Some(n) = &absorbed.unfinished {
             println!(
                 "[kernel] {n} ... FAILED: started but never finished ({})",

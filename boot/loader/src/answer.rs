@@ -7,22 +7,19 @@ use alloc::vec::Vec;
 
 use helix_loader_core::addr::PAGE_SIZE;
 use helix_loader_core::config::resolve_internal;
-use helix_loader_core::firmware::{self, MadtCpu};
+use helix_loader_core::firmware;
 use helix_loader_core::frames::{MemError, Purpose};
 use helix_loader_core::memmap::{self, MemoryKind};
 use helix_loader_core::requests::RequestKind;
 use helix_loader_core::{BootError, Unsupported};
 
-use crate::arch::cpu::{self, MtrrSnapshot};
+use crate::arch::cpu;
 use crate::arch::handoff::Switch;
-use crate::arch::trampoline;
-use crate::boot::{self, Boot};
+use crate::boot::Boot;
 use crate::responses::{
-    BootloaderInfo, CountedArray, File, MemmapEntry, MpInfo, MpResponse, OneWord, Performance,
-    RevisionOnly, TwoWords,
+    BootloaderInfo, CountedArray, File, MemmapEntry, OneWord, Performance, RevisionOnly, TwoWords,
 };
-use crate::smp::{self, ApBoot, ApPlan, LocalApic};
-use crate::{log_line, phys, time};
+use crate::{log_line, mp, phys, time};
 
 /// Name reported by the bootloader info response.
 pub const NAME: &str = "Helix PVH loader";
@@ -204,10 +201,12 @@ pub fn answer_all(boot: &mut Boot, switch: Switch) -> Result<u64> {
         boot.respond(RequestKind::EntryPoint, r);
         done(RequestKind::EntryPoint, true);
     }
-    if has(boot, RequestKind::Mp) {
-        mp(boot, switch)?;
+    let mp = if has(boot, RequestKind::Mp) {
         done(RequestKind::Mp, true);
-    }
+        Some(mp::prepare(boot, switch)?)
+    } else {
+        None
+    };
     for kind in [
         RequestKind::Framebuffer,
         RequestKind::EfiSystemTable,
@@ -247,6 +246,11 @@ pub fn answer_all(boot: &mut Boot, switch: Switch) -> Result<u64> {
             "not available here (response left null): {}",
             join(&unanswered)
         );
+    }
+    // Last, so parked APs (which spin) compete with the BSP as briefly as
+    // possible; everything they need was allocated before the memory map.
+    if let Some(mp) = mp {
+        mp::start(boot, mp);
     }
     Ok(entry)
 }
@@ -405,115 +409,6 @@ fn modules(boot: &mut Boot) -> Result<bool> {
     let r = boot.arena.put(&mut boot.frames, value)?;
     boot.respond(RequestKind::Module, r);
     Ok(true)
-}
-
-/// Starts the APs and describes all CPUs.
-fn mp(boot: &mut Boot, switch: Switch) -> Result<()> {
-    let flags = boot.request_word(RequestKind::Mp, 48).unwrap_or(0);
-    let x2apic = flags & 1 != 0 && boot.features.x2apic;
-    let apic = LocalApic::bsp(x2apic);
-    let bsp = apic.id();
-    let madt = boot
-        .acpi
-        .as_ref()
-        .map(|a| a.cpus.clone())
-        .unwrap_or_default();
-    let mut cpus = firmware::select_cpus(&madt, bsp, x2apic);
-    if cpus.first().is_none_or(|c| c.apic_id != bsp) {
-        cpus.insert(
-            0,
-            MadtCpu {
-                processor_uid: 0,
-                apic_id: bsp,
-                flags: 1,
-            },
-        );
-    }
-    let trampoline_free = boot.info.memmap.iter().any(|r| {
-        r.kind == MemoryKind::Usable
-            && r.base <= trampoline::BASE
-            && r.end() >= trampoline::BASE + PAGE_SIZE
-    });
-    if cpus.len() > 1 && !trampoline_free {
-        log_line!(
-            "trampoline page {:#x} is not usable RAM: APs not started",
-            trampoline::BASE
-        );
-        cpus.truncate(1);
-    }
-
-    let mut infos: Vec<(MadtCpu, u64)> = Vec::with_capacity(cpus.len());
-    for c in &cpus {
-        let info = MpInfo {
-            processor_id: c.processor_uid,
-            lapic_id: c.apic_id,
-            reserved: 0,
-            goto_address: 0,
-            extra_argument: 0,
-        };
-        infos.push((*c, boot.arena.put(&mut boot.frames, info)?));
-    }
-    let mut started = Vec::new();
-    if cpus.len() > 1 {
-        boot.frames.claim(
-            trampoline::BASE,
-            PAGE_SIZE,
-            MemoryKind::BootloaderReclaimable,
-        );
-        let snapshot = MtrrSnapshot::take(&boot.features);
-        let mtrr_virt = boot.arena.put(&mut boot.frames, snapshot)?;
-        let mtrr = mtrr_virt - switch.hhdm;
-        let mut plans = Vec::with_capacity(cpus.len() - 1);
-        for &(cpu, info_virt) in &infos[1..] {
-            let stack_top =
-                boot::alloc_stack(&mut boot.frames, boot.stack_size).map_err(BootError::Memory)?;
-            let ap = ApBoot {
-                started: core::sync::atomic::AtomicU32::new(0),
-                x2apic: u32::from(x2apic),
-                switch: Switch {
-                    stack_top: stack_top + switch.hhdm,
-                    ..switch
-                },
-                mp_info: info_virt,
-                mtrr,
-                features: boot.features,
-            };
-            let ap_virt = boot.arena.put(&mut boot.frames, ap)?;
-            plans.push(ApPlan {
-                cpu,
-                boot: ap_virt - switch.hhdm,
-                stack_top_phys: stack_top,
-            });
-        }
-        let t0 = time::since_entry_us();
-        started = smp::start_aps(&apic, &boot.features, &plans);
-        log_line!(
-            "MP: BSP APIC id {bsp}, {} of {} AP(s) started and parked in {} us{}",
-            started.len(),
-            plans.len(),
-            time::since_entry_us() - t0,
-            if x2apic { ", x2APIC" } else { "" }
-        );
-    } else {
-        log_line!("MP: single processor (BSP APIC id {bsp})");
-    }
-    let ptrs: Vec<u64> = infos
-        .iter()
-        .enumerate()
-        .filter(|(i, (c, _))| *i == 0 || started.contains(&c.apic_id))
-        .map(|(_, (_, v))| *v)
-        .collect();
-    let array = boot.arena.put_words(&mut boot.frames, &ptrs)?;
-    let value = MpResponse {
-        revision: 0,
-        flags: u32::from(x2apic),
-        bsp_lapic_id: bsp,
-        cpu_count: ptrs.len() as u64,
-        cpus: array,
-    };
-    let r = boot.arena.put(&mut boot.frames, value)?;
-    boot.respond(RequestKind::Mp, r);
-    Ok(())
 }
 
 /// The memory map, built after every other allocation.

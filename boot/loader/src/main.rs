@@ -24,6 +24,7 @@ mod boot;
 mod fail;
 mod heap;
 mod hvm;
+mod mp;
 mod phys;
 mod responses;
 mod serial;

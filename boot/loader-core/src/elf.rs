@@ -12,9 +12,9 @@ use core::fmt;
 
 use goblin::container::{Container, Ctx, Endian};
 use goblin::elf::header::{EM_X86_64, ET_DYN, ET_EXEC};
-use goblin::elf::{Dynamic, Elf, ProgramHeader, RelocSection};
 use goblin::elf::program_header::{PF_W, PF_X, PT_LOAD};
 use goblin::elf::reloc::{R_X86_64_NONE, R_X86_64_RELATIVE};
+use goblin::elf::{Dynamic, Elf, ProgramHeader, RelocSection};
 
 use crate::addr::{KERNEL_MIN_VADDR, PAGE_SIZE, align_down, align_up};
 use crate::paging::Access;
@@ -219,9 +219,13 @@ impl KernelImage {
         // symbol tables (large in a debug build) are never parsed.
         let header = Elf::parse_header(file).map_err(ElfError::Malformed)?;
         let ctx = Ctx::new(Container::Big, Endian::Little);
-        let program_headers =
-            ProgramHeader::parse(file, header.e_phoff as usize, usize::from(header.e_phnum), ctx)
-                .map_err(ElfError::Malformed)?;
+        let program_headers = ProgramHeader::parse(
+            file,
+            header.e_phoff as usize,
+            usize::from(header.e_phnum),
+            ctx,
+        )
+        .map_err(ElfError::Malformed)?;
         if header.e_machine != EM_X86_64 {
             return Err(ElfError::WrongMachine(header.e_machine));
         }
@@ -306,10 +310,13 @@ impl KernelImage {
 
         let mut relocations = Vec::new();
         if dynamic
-            && let Some(d) = Dynamic::parse(file, &program_headers, ctx).map_err(ElfError::Malformed)?
+            && let Some(d) =
+                Dynamic::parse(file, &program_headers, ctx).map_err(ElfError::Malformed)?
         {
             if d.dyns.iter().any(|e| e.d_tag == DT_RELR) {
-                return Err(ElfError::UnsupportedRelocation { kind: DT_RELR as u32 });
+                return Err(ElfError::UnsupportedRelocation {
+                    kind: DT_RELR as u32,
+                });
             }
             if d.info.relsz > 0 {
                 let rels = RelocSection::parse(file, d.info.rel, d.info.relsz, false, ctx)
@@ -318,7 +325,8 @@ impl KernelImage {
                 return Err(ElfError::UnsupportedRelocation { kind });
             }
             let relas = if d.info.relasz > 0 {
-                RelocSection::parse(file, d.info.rela, d.info.relasz, true, ctx).map_err(ElfError::Malformed)?
+                RelocSection::parse(file, d.info.rela, d.info.relasz, true, ctx)
+                    .map_err(ElfError::Malformed)?
             } else {
                 RelocSection::default()
             };

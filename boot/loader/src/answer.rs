@@ -240,10 +240,12 @@ pub fn answer_all(boot: &mut Boot, switch: Switch) -> Result<u64> {
         memory_map(boot)?;
         done(RequestKind::MemoryMap, true);
     }
-    log_line!("answered: {}", join(&answered));
-    if !unanswered.is_empty() {
+    if unanswered.is_empty() {
+        log_line!("requests: {} answered", answered.len());
+    } else {
         log_line!(
-            "not available here (response left null): {}",
+            "requests: {} answered, unavailable here: {}",
+            answered.len(),
             join(&unanswered)
         );
     }
@@ -396,7 +398,7 @@ fn modules(boot: &mut Boot) -> Result<bool> {
     let array = boot.arena.put_words(&mut boot.frames, &files)?;
     let bytes: usize = boot.module_files.iter().map(|m| m.len()).sum();
     log_line!(
-        "modules: {} ({} KiB); bundle files used in place (page-aligned, not copied): {}",
+        "modules: {} ({} KiB, {} file(s) used in place)",
         files.len(),
         bytes / 1024,
         boot.in_place.len()

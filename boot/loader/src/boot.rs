@@ -110,29 +110,26 @@ pub fn run(start_info: u64) -> Result<core::convert::Infallible, BootError<'stat
     // SAFETY: `start_info` is the PVH `ebx` the entry code passed through.
     let info = unsafe { hvm::read(start_info) }?;
     log_line!(
-        "{} {}: PVH start info v{}, {} firmware memory map entries, TSC {} MHz",
+        "{} {}, TSC {} MHz",
         answer::NAME,
         answer::VERSION,
-        info.version,
-        info.memmap.len(),
         time::tsc_hz() / 1_000_000
     );
     let mut boot = load(info, features)?;
     let t_loaded = time::since_entry_us();
     log_line!(
-        "kernel {}: {} KiB image at phys {:#x} virt {:#x}, entry {:#x}, {} request(s), base revision {} ({})",
-        boot.kernel_path(),
-        boot.kernel.size / 1024,
-        boot.kernel_phys,
+        "kernel at {:#x} (phys {:#x}, {} KiB), entry {:#x}, base revision {}{}, {} requests",
         boot.kernel.vbase,
+        boot.kernel_phys,
+        boot.kernel.size / 1024,
         boot.kernel.entry,
-        boot.scan.requests.len(),
         boot.revision.loaded,
         match boot.revision.requested {
-            None => "no base revision tag",
-            Some(_) if boot.revision.supported => "as requested",
-            Some(_) => "requested revision unsupported, tag left unchanged",
-        }
+            None => " (no tag)",
+            Some(_) if boot.revision.supported => "",
+            Some(_) => " (requested one unsupported: tag left unchanged)",
+        },
+        boot.scan.requests.len()
     );
     if let Some(min) = boot.request_word(RequestKind::PagingMode, 64)
         && boot
@@ -163,7 +160,7 @@ pub fn run(start_info: u64) -> Result<core::convert::Infallible, BootError<'stat
     let entry = answer::answer_all(&mut boot, switch)?;
     let t_end = time::since_entry_us();
     log_line!(
-        "entering kernel at {entry:#x}: loader took {} (bundle+config+kernel {}, page tables {}, responses+MP {})",
+        "entering kernel at {entry:#x}: loader took {} (load {}, page tables {}, answers+MP {})",
         Ms(t_end),
         Ms(t_loaded),
         Ms(t_tables - t_loaded),
@@ -203,12 +200,10 @@ fn load(info: StartInfo, features: Features) -> Result<Boot, BootError<'static>>
     let cfg = helix_bootcfg::parse(text).map_err(BootError::ConfigParse)?;
     let plan = config::plan(&cfg).map_err(BootError::Config)?;
     log_line!(
-        "limine.cfg entry `{}`: {} + {} module(s) (bundle: {} files, {} KiB)",
+        "limine.cfg `{}`: {} + {} modules",
         plan.entry,
         plan.kernel.path,
-        plan.modules.len(),
-        bundle.len(),
-        initrd_len / 1024
+        plan.modules.len()
     );
 
     let kernel_file = bundle.get(plan.kernel.member).ok_or(BootError::NotFound {
@@ -338,14 +333,12 @@ fn build_address_space(boot: &mut Boot, masked: (usize, u32)) -> Result<u64, Boo
     }
     let root = mapper.root();
     log_line!(
-        "page tables at {root:#x}: HHDM {} MiB in {} range(s){}, kernel {} run(s); \
-         PIC masked, {} I/O APIC(s) with {} entries newly masked",
+        "page tables {root:#x}: HHDM {} MiB{}, kernel {} runs; {} I/O APIC(s), {} entries masked",
         hhdm_bytes >> 20,
-        hhdm.len(),
         if identity.is_empty() {
             ""
         } else {
-            ", identity map"
+            " + identity map"
         },
         runs.len(),
         masked.0,

@@ -14,8 +14,6 @@ pub const MAGIC: u32 = 0x336e_c578;
 /// What the loader needs from the start info, copied out.
 #[derive(Debug)]
 pub struct StartInfo {
-    /// Structure version.
-    pub version: u32,
     /// Firmware memory map (E820 types converted).
     pub memmap: Vec<Region>,
     /// Module 0 (the bundle): physical address and size.
@@ -67,7 +65,6 @@ pub unsafe fn read(addr: u64) -> Result<StartInfo, BootError<'static>> {
     }
     let initrd = (nr_modules > 0 && modlist != 0).then(|| (rd64(modlist), rd64(modlist + 8)));
     Ok(StartInfo {
-        version,
         memmap,
         initrd,
         rsdp,

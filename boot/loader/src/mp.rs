@@ -135,11 +135,11 @@ pub fn start(boot: &mut Boot, p: Prepared) {
         let t0 = time::since_entry_us();
         let started = smp::start_aps(&p.apic, &boot.features, &p.plans);
         log_line!(
-            "MP: BSP APIC id {}, {} of {} AP(s) started and parked in {} us{}",
-            p.bsp,
+            "MP: {}/{} APs parked in {} us (BSP APIC id {}{})",
             started.len(),
             p.plans.len(),
             time::since_entry_us() - t0,
+            p.bsp,
             if p.x2apic { ", x2APIC" } else { "" }
         );
         started

@@ -73,9 +73,9 @@ macro_rules! log_line {
     ($($arg:tt)*) => {{
         let us = $crate::time::since_entry_us();
         $crate::serial::write_fmt(format_args!(
-            "[loader] {:>3}.{:03} ms: {}\n",
+            "[loader] {}.{} ms: {}\n",
             us / 1000,
-            us % 1000,
+            us % 1000 / 100,
             format_args!($($arg)*)
         ))
     }};

@@ -58,7 +58,9 @@ mod prelude_for_tests {
     pub use crate::message::{
         DecodeError, MessagePayload, MessageType, ModuleMessage, WireMessage,
     };
-    pub use crate::v1::{DeclaredModule, Module, ModuleContext, ModuleDependency, ModuleState};
+    pub use crate::v1::{
+        DeclaredModule, Module, ModuleContext, ModuleDependency, ModuleMetadata, ModuleState,
+    };
 }
 
 /// Re-exports used by the macros; not part of the API.

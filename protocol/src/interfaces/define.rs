@@ -29,11 +29,16 @@ pub trait Interface: 'static {
     /// Method names, in declaration order (the request variant order).
     const METHODS: &'static [&'static str];
     /// One variant per call, holding the call's arguments.
-    type Request: WireMessage + Clone + core::fmt::Debug + Send;
+    type Request: WireMessage + Clone + core::fmt::Debug + PartialEq + Send;
     /// One variant per call, holding the call's `Result`.
-    type Response: WireMessage + Clone + core::fmt::Debug + Send;
+    type Response: WireMessage + Clone + core::fmt::Debug + PartialEq + Send;
     /// The error the interface's calls return.
-    type Error: Clone + core::fmt::Debug;
+    type Error: Clone + core::fmt::Debug + PartialEq;
+
+    /// Name of the method a request calls.
+    fn request_method(request: &Self::Request) -> &'static str;
+    /// Name of the method a response answers.
+    fn response_method(response: &Self::Response) -> &'static str;
 }
 
 /// Server side of an interface: answer one request. Implemented for every
@@ -83,6 +88,14 @@ macro_rules! define_interface {
             type Request = $req;
             type Response = $resp;
             type Error = $err;
+
+            fn request_method(request: &$req) -> &'static str {
+                request.method()
+            }
+
+            fn response_method(response: &$resp) -> &'static str {
+                response.method()
+            }
         }
 
         #[doc = concat!("A call of the `", $name, "` interface: one variant per method, holding its arguments.")]

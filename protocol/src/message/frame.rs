@@ -38,6 +38,7 @@ pub struct Frame<'a> {
 impl<'a> Frame<'a> {
     /// Check a frame's header and length. Garbage, short input, unknown
     /// versions and kinds, and bytes after the payload are all rejected.
+    #[inline]
     pub fn parse(bytes: &'a [u8]) -> Result<Frame<'a>, DecodeError> {
         let header = bytes
             .first_chunk::<HEADER_LEN>()
@@ -76,6 +77,7 @@ impl<'a> Frame<'a> {
     }
 
     /// Decode the payload as `T`, checking the tag first.
+    #[inline]
     pub fn decode<T: WireMessage>(&self) -> Result<T, DecodeError> {
         if !T::TAG.accepts(&self.tag) {
             return Err(DecodeError::WrongType {
@@ -87,6 +89,7 @@ impl<'a> Frame<'a> {
     }
 
     /// Fail unless the frame is of `kind`.
+    #[inline]
     pub fn expect_kind(self, kind: MessageType) -> Result<Frame<'a>, DecodeError> {
         if self.kind == kind {
             Ok(self)
@@ -99,6 +102,7 @@ impl<'a> Frame<'a> {
     }
 }
 
+#[inline]
 fn le<const N: usize>(header: &[u8; HEADER_LEN], at: usize) -> [u8; N] {
     let mut out = [0u8; N];
     out.copy_from_slice(&header[at..at + N]);
@@ -106,6 +110,7 @@ fn le<const N: usize>(header: &[u8; HEADER_LEN], at: usize) -> [u8; N] {
 }
 
 /// Decode a bare postcard payload; every byte must belong to the value.
+#[inline]
 pub fn decode_payload<T: WireMessage>(payload: &[u8]) -> Result<T, DecodeError> {
     let (value, rest) = postcard::take_from_bytes::<T>(payload)
         .map_err(|e| DecodeError::Malformed(PayloadFault::from_postcard(e)))?;
@@ -138,6 +143,7 @@ impl postcard::ser_flavors::Flavor for Append<'_> {
 }
 
 /// Append the postcard encoding of `value` to `out`.
+#[inline]
 pub fn encode_payload<T: serde::Serialize + ?Sized>(
     value: &T,
     out: &mut Vec<u8>,
@@ -145,16 +151,20 @@ pub fn encode_payload<T: serde::Serialize + ?Sized>(
     postcard::serialize_with_flavor(value, Append(out)).map_err(|_| EncodeError::Serialize)
 }
 
+#[inline]
 fn write_header(kind: MessageType, tag: TypeTag, out: &mut Vec<u8>) {
-    out.extend_from_slice(&MAGIC);
-    out.push(VERSION);
-    out.push(kind.code());
-    out.extend_from_slice(&tag.name_hash.to_le_bytes());
-    out.extend_from_slice(&tag.major.to_le_bytes());
-    out.extend_from_slice(&tag.minor.to_le_bytes());
-    out.extend_from_slice(&[0; 4]); // length, patched below
+    let mut header = [0u8; HEADER_LEN];
+    header[0..2].copy_from_slice(&MAGIC);
+    header[2] = VERSION;
+    header[3] = kind.code();
+    header[4..12].copy_from_slice(&tag.name_hash.to_le_bytes());
+    header[12..14].copy_from_slice(&tag.major.to_le_bytes());
+    header[14..16].copy_from_slice(&tag.minor.to_le_bytes());
+    // Bytes 16..20 (payload length) are patched once the payload is written.
+    out.extend_from_slice(&header);
 }
 
+#[inline]
 fn patch_len(out: &mut [u8], start: usize) -> Result<(), EncodeError> {
     let len = out.len() - start - HEADER_LEN;
     let len32 = u32::try_from(len).map_err(|_| EncodeError::TooLarge { len: len as u64 })?;
@@ -163,6 +173,7 @@ fn patch_len(out: &mut [u8], start: usize) -> Result<(), EncodeError> {
 }
 
 /// Replace the contents of `out` with a frame of `kind` carrying `value`.
+#[inline]
 pub fn encode_frame<T: WireMessage>(
     kind: MessageType,
     value: &T,
@@ -188,6 +199,7 @@ pub fn encode_raw_frame(
 }
 
 /// Parse a frame, require `kind`, and decode its payload as `T`.
+#[inline]
 pub fn decode_frame<T: WireMessage>(kind: MessageType, bytes: &[u8]) -> Result<T, DecodeError> {
     Frame::parse(bytes)?.expect_kind(kind)?.decode()
 }

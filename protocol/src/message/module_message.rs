@@ -42,11 +42,13 @@ impl MessageType {
     ];
 
     /// The frame kind byte.
+    #[inline]
     pub const fn code(self) -> u8 {
         self as u8
     }
 
     /// Decode a frame kind byte.
+    #[inline]
     pub const fn from_code(code: u8) -> Option<MessageType> {
         if code >= 1 && code as usize <= Self::ALL.len() {
             Some(Self::ALL[code as usize - 1])

@@ -45,6 +45,7 @@ impl TypeTag {
     }
 
     /// True when a value tagged `found` may be decoded as `self`.
+    #[inline]
     pub const fn accepts(&self, found: &TypeTag) -> bool {
         self.name_hash == found.name_hash && self.major == found.major
     }

@@ -104,15 +104,15 @@ impl<M: Module> ServerCore<M> {
                 }
             },
         };
-        if let Err(e) = result {
-            if encode_frame(MessageType::Error, &e, reply).is_err() {
-                // Only a gigantic refusal text can fail; this small one cannot.
-                let _ = encode_frame(
-                    MessageType::Error,
-                    &ServerError::Refused(String::new()),
-                    reply,
-                );
-            }
+        if let Err(e) = result
+            && encode_frame(MessageType::Error, &e, reply).is_err()
+        {
+            // Only a gigantic refusal text can fail; this small frame cannot.
+            let _ = encode_frame(
+                MessageType::Error,
+                &ServerError::Refused(String::new()),
+                reply,
+            );
         }
     }
 

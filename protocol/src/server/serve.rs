@@ -12,7 +12,7 @@ use crate::v2::{Request, Response};
 /// `I`'s, dispatch it to `handler`, and answer in the request's
 /// representation (in-process or wire).
 ///
-/// ```ignore
+/// ```text
 /// fn handle_request(&mut self, r: &Request) -> Result<Response, ModuleError> {
 ///     serve_request::<Filesystem, _>(self, r)
 /// }

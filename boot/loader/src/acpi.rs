@@ -43,22 +43,27 @@ pub struct AcpiInfo {
     pub century: u8,
 }
 
-/// Finds the RSDP (the PVH hint first, else the BIOS areas) and reads the
+/// Finds the RSDP (the PVH hint if it validates, else the BIOS areas) and reads the
 /// MADT and FADT. `None` when there is no valid RSDP.
 pub fn discover(hint: u64) -> Option<AcpiInfo> {
-    let (rsdp, tables) = if hint != 0 {
-        // SAFETY: the address comes from the firmware's start info; the
-        // crate validates signature and checksum before using it.
-        let tables = unsafe { AcpiTables::from_rsdp(Identity, hint as usize) }.ok()?;
-        (hint, tables)
-    } else {
-        // SAFETY: PVH on QEMU is a BIOS platform: the EBDA and
-        // 0xE0000-0xFFFFF are readable.
-        let mapping = unsafe { Rsdp::search_for_on_bios(Identity) }.ok()?;
-        let rsdp = mapping.physical_start() as u64;
-        // SAFETY: validated by the search above.
-        let tables = unsafe { AcpiTables::from_validated_rsdp(Identity, mapping) }.ok()?;
-        (rsdp, tables)
+    let hinted = (hint != 0)
+        .then(|| {
+            // SAFETY: the address comes from the firmware's start info; the
+            // crate validates signature and checksum before using it.
+            unsafe { AcpiTables::from_rsdp(Identity, hint as usize) }.ok()
+        })
+        .flatten();
+    let (rsdp, tables) = match hinted {
+        Some(tables) => (hint, tables),
+        None => {
+            // SAFETY: PVH on QEMU is a BIOS platform: the EBDA and
+            // 0xE0000-0xFFFFF are readable.
+            let mapping = unsafe { Rsdp::search_for_on_bios(Identity) }.ok()?;
+            let rsdp = mapping.physical_start() as u64;
+            // SAFETY: validated by the search above.
+            let tables = unsafe { AcpiTables::from_validated_rsdp(Identity, mapping) }.ok()?;
+            (rsdp, tables)
+        }
     };
     let mut info = AcpiInfo {
         rsdp,

@@ -1,6 +1,8 @@
 //! The metadata record written by `helix_module!` is in the linked binary's
 //! `.helix_module` section, and a loader decodes it from the file without
-//! running the module.
+//! running the module. The crate forbids unsafe code, as a server crate
+//! may: the macro's `#[unsafe(link_section)]` does not trip the lint.
+#![forbid(unsafe_code)]
 
 use helix_protocol::metadata::{ModuleRecord, SECTION_NAME};
 use helix_protocol::{AbiVersion, Module, ModuleContext, ModuleError, ModuleFlags, helix_module};

@@ -12,6 +12,8 @@ command -v qemu-system-x86_64 >/dev/null || need_pkgs+=(qemu-system-x86)
 command -v xorriso >/dev/null || need_pkgs+=(xorriso)
 command -v mformat >/dev/null || need_pkgs+=(mtools)
 command -v cc >/dev/null || need_pkgs+=(gcc)
+# make bench: the Linux baseline's /init is linked with `gcc -static`.
+[ -e /usr/lib/x86_64-linux-gnu/libc.a ] || need_pkgs+=(libc6-dev)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then
         echo "setup: missing Debian packages: ${need_pkgs[*]} (run as root or: sudo apt-get install ${need_pkgs[*]})" >&2

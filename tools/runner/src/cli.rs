@@ -17,6 +17,8 @@ commands:
   iso     build a hybrid BIOS+UEFI ISO with real Limine (--limine-dir, --out)
   test-limine  the kernel suite booted from a Limine ISO under SeaBIOS
           and under OVMF (--limine-dir); last line `N passed, N failed`
+  bench   boot Helix with `kbench` and a Debian Linux baseline under
+          -icount shift=0,align=off; print the figures and ratios
   help    this text
 
 options:
@@ -50,6 +52,8 @@ pub enum Command {
     Iso,
     /// The kernel suite through Limine ISOs (SeaBIOS and OVMF).
     TestLimine,
+    /// Benchmarks against a Linux baseline.
+    Bench,
     /// Print usage.
     Help,
 }
@@ -174,6 +178,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Options, UsageEr
         Some("test") => Command::Test,
         Some("iso") => Command::Iso,
         Some("test-limine") => Command::TestLimine,
+        Some("bench") => Command::Bench,
         Some(other) => return Err(UsageError::UnknownCommand(other.to_string())),
     };
     let mut o = Options {
@@ -270,6 +275,7 @@ mod tests {
             p(&["test-limine", "--limine-dir", "l"]).map(|o| o.command),
             Ok(Command::TestLimine)
         );
+        assert_eq!(p(&["bench"]).map(|o| o.command), Ok(Command::Bench));
     }
 
     #[test]

@@ -12,13 +12,13 @@ use crate::qemu::{self, BootOptions, Firmware, Medium};
 use crate::report::{Failure, Tally};
 use crate::stage::{self, StageInput, Staged};
 use crate::suite::{self, BootSource, IsoSource, OfflineSource};
-use crate::{bundle, host_tests, scenarios};
+use crate::{bench, bundle, host_tests, scenarios};
 
 /// Paths every command uses.
-struct Tree {
-    root: PathBuf,
+pub(crate) struct Tree {
+    pub(crate) root: PathBuf,
     cfg: PathBuf,
-    out: PathBuf,
+    pub(crate) out: PathBuf,
 }
 
 impl Tree {
@@ -31,7 +31,7 @@ impl Tree {
         }
     }
 
-    fn rel<'p>(&self, p: &'p Path) -> &'p Path {
+    pub(crate) fn rel<'p>(&self, p: &'p Path) -> &'p Path {
         p.strip_prefix(&self.root).unwrap_or(p)
     }
 }
@@ -44,7 +44,7 @@ fn read_text(path: &Path) -> Result<String, Error> {
     fs::read_to_string(path).map_err(|e| Error::io("read", path, e))
 }
 
-fn boot_options(o: &Options) -> BootOptions {
+pub(crate) fn boot_options(o: &Options) -> BootOptions {
     BootOptions {
         smp: o.smp,
         timeout: o.timeout,
@@ -54,7 +54,7 @@ fn boot_options(o: &Options) -> BootOptions {
 }
 
 /// Build, print the kernel hash, and stage the default entry.
-fn build_and_stage(
+pub(crate) fn build_and_stage(
     tree: &Tree,
     o: &Options,
     words: &[String],
@@ -135,6 +135,7 @@ pub fn dispatch(o: &Options) -> Result<bool, Error> {
             Err(qemu::exec_interactive(&medium, &boot_options(o)))
         }
         Command::Test => Ok(test(&tree, o, &[o.medium])),
+        Command::Bench => bench::run(&tree, o),
         Command::TestLimine => Ok(test(
             &tree,
             &Options {

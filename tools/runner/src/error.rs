@@ -67,6 +67,8 @@ pub enum Error {
     },
     /// Building a Limine ISO failed.
     Iso(crate::iso::IsoError),
+    /// A benchmark step failed.
+    Bench(crate::bench::BenchError),
 }
 
 impl Error {
@@ -123,6 +125,7 @@ impl fmt::Display for Error {
                 write!(f, "no OVMF firmware found (looked for {})", list(looked_in))
             }
             Error::Iso(e) => write!(f, "ISO: {e}"),
+            Error::Bench(e) => write!(f, "bench: {e}"),
         }
     }
 }

@@ -9,6 +9,7 @@
 //! - Every boot has a timeout and a silence limit; QEMU never outlives us.
 #![forbid(unsafe_code)]
 
+mod bench;
 mod build;
 mod bundle;
 mod cli;

@@ -1,0 +1,307 @@
+//! `helix-runner bench`: figures measured inside the guest, not a test.
+//!
+//! Boots Helix offline with the cmdline word `kbench` under `-icount
+//! shift=0,align=off` (the guest TSC advances by one per executed
+//! instruction), collects its `HELIX-KTEST BENCH` lines, boots Debian's
+//! Linux in the same machine with a static ping-pong `/init` as the
+//! baseline, runs the protocol crate's encode benchmark on the host, and
+//! prints the figures with Helix/Linux ratios ([`table`]).
+//!
+//! Design rules: figures come only from guest (or example) output, never
+//! estimated; a figure that was not reported is printed as "not measured";
+//! a missing Helix side still prints the Linux baseline.
+
+mod cpio;
+mod linux;
+mod table;
+
+use std::fmt;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use crate::bundle;
+use crate::cli::Options;
+use crate::commands::{Tree, boot_options, build_and_stage};
+use crate::error::Error;
+use crate::qemu::{self, BootOptions, Medium};
+use crate::serial::{BenchFigure, BootAccount};
+
+pub use cpio::CpioError;
+
+/// QEMU arguments of every benchmark boot.
+pub const ICOUNT: [&str; 2] = ["-icount", "shift=0,align=off"];
+/// Kernel cmdline word that makes Helix run its benchmarks.
+pub const CMDLINE_BENCH: &str = "kbench";
+/// Printed when the Helix boot reported no figure.
+pub const NO_HELIX: &str = "no Helix figures: kernel does not implement kbench yet";
+/// Minimum total time of a benchmark boot (TCG with icount is slow).
+const MIN_TIMEOUT: Duration = Duration::from_secs(180);
+/// Minimum silence limit of the Linux boot (a benchmark prints nothing
+/// while it runs).
+const LINUX_SILENCE: Duration = Duration::from_secs(120);
+
+/// Why a benchmark step failed.
+#[derive(Debug)]
+pub enum BenchError {
+    /// An external tool (apt-get, dpkg-deb, gcc, cargo) failed.
+    Tool {
+        /// Program and what it was asked to do.
+        what: String,
+        /// Its exit status.
+        status: String,
+        /// Its stderr.
+        stderr: String,
+    },
+    /// `apt-get download` succeeded but left no `.deb`.
+    NoDeb {
+        /// Download directory.
+        dir: PathBuf,
+        /// The package.
+        package: String,
+    },
+    /// The meta package does not depend on a `linux-image-*` package.
+    NoDependency {
+        /// The meta package file.
+        deb: PathBuf,
+        /// Its `Depends` field.
+        depends: String,
+    },
+    /// The kernel package holds no `/boot/vmlinuz-*`.
+    NoVmlinuz {
+        /// The package file.
+        deb: PathBuf,
+    },
+    /// The initramfs could not be written.
+    Cpio(CpioError),
+    /// The Linux boot printed no figure.
+    NoLinuxFigures {
+        /// How the boot ended.
+        end: String,
+        /// Its last serial lines.
+        tail: Vec<String>,
+    },
+}
+
+impl fmt::Display for BenchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BenchError::Tool {
+                what,
+                status,
+                stderr,
+            } => write!(f, "{what} failed ({status}): {stderr}"),
+            BenchError::NoDeb { dir, package } => {
+                write!(
+                    f,
+                    "apt-get download {package} left no .deb in {}",
+                    dir.display()
+                )
+            }
+            BenchError::NoDependency { deb, depends } => write!(
+                f,
+                "{}: Depends {depends:?} names no linux-image package",
+                deb.display()
+            ),
+            BenchError::NoVmlinuz { deb } => {
+                write!(f, "{}: no /boot/vmlinuz-* in the package", deb.display())
+            }
+            BenchError::Cpio(e) => write!(f, "initramfs: {e}"),
+            BenchError::NoLinuxFigures { end, tail } => write!(
+                f,
+                "the Linux baseline boot printed no figure ({end}); last lines:\n  {}",
+                tail.join("\n  ")
+            ),
+        }
+    }
+}
+
+/// Boot `medium` and return the `BENCH` figures it printed.
+fn collect(
+    label: &str,
+    medium: &Medium,
+    opts: &BootOptions,
+) -> Result<(Vec<BenchFigure>, qemu::BootRun), Error> {
+    let mut account = BootAccount::default();
+    let run = qemu::boot(medium, opts, &mut |line| {
+        account.feed(&line.text);
+        if line.text.starts_with(helix_ktest::PREFIX) && line.text.contains(" BENCH ") {
+            println!("[{label}] {}", line.text);
+        }
+    })?;
+    println!(
+        "[{label}] boot ended: {}; {:.1} s",
+        run.end,
+        run.wall.as_secs_f64()
+    );
+    Ok((account.finish(run.end).benches, run))
+}
+
+/// The Helix side: stage with `kbench`, boot under icount.
+fn helix(tree: &Tree, o: &Options, out: &Path) -> Result<Vec<BenchFigure>, Error> {
+    let (art, _, staged) = build_and_stage(tree, o, &[CMDLINE_BENCH.to_string()])?;
+    let tar = out.join("helix-bench.tar");
+    bundle::write(&staged, &tar)?;
+    let mut opts = boot_options(o);
+    opts.timeout = opts.timeout.max(MIN_TIMEOUT);
+    opts.extra = ICOUNT
+        .iter()
+        .map(|s| s.to_string())
+        .chain(opts.extra)
+        .collect();
+    println!(
+        "[helix] booting offline, cmdline + {CMDLINE_BENCH:?}, -smp {} {} (timeout {} s, silence {} s)",
+        opts.smp,
+        ICOUNT.join(" "),
+        opts.timeout.as_secs(),
+        opts.silence.as_secs()
+    );
+    let medium = Medium::Offline {
+        loader: art.loader,
+        bundle: tar,
+    };
+    let (figures, run) = collect("helix", &medium, &opts)?;
+    println!("[helix] {}", run.timing());
+    if figures.is_empty() {
+        println!("[helix] no BENCH line; last serial lines:");
+        run.tail(8).iter().for_each(|l| println!("[helix]   {l}"));
+    }
+    Ok(figures)
+}
+
+/// The Linux side: kernel, initramfs, boot.
+fn linux_baseline(tree: &Tree, o: &Options, out: &Path) -> Result<Vec<BenchFigure>, Error> {
+    let kernel = linux::kernel(&out.join("linux"))?;
+    let initramfs = linux::initramfs(&tree.root.join("tools/runner"), out)?;
+    let mut base = boot_options(o);
+    base.timeout = base.timeout.max(MIN_TIMEOUT);
+    base.silence = base.silence.max(LINUX_SILENCE).min(base.timeout);
+    let (medium, opts) = linux::boot_setup(kernel.clone(), initramfs, &base);
+    println!(
+        "[linux] booting {} with {} as /init, -smp {} {} -append {:?}",
+        tree.rel(&kernel).display(),
+        linux::SOURCE,
+        opts.smp,
+        ICOUNT.join(" "),
+        linux::APPEND
+    );
+    let (figures, run) = collect("linux", &medium, &opts)?;
+    if figures.is_empty() {
+        return Err(Error::Bench(BenchError::NoLinuxFigures {
+            end: run.end.to_string(),
+            tail: run.tail(15),
+        }));
+    }
+    Ok(figures)
+}
+
+/// The protocol crate's benchmark example, if it exists (name contains
+/// `bench`); its output lines.
+fn protocol_example(root: &Path) -> Result<Option<(String, Vec<String>)>, Error> {
+    let dir = root.join("protocol/examples");
+    let Ok(entries) = fs::read_dir(&dir) else {
+        return Ok(None);
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.file_name().to_str().map(String::from))
+        .filter_map(|n| n.strip_suffix(".rs").map(String::from))
+        .filter(|n| n.contains("bench"))
+        .collect();
+    names.sort();
+    let Some(name) = names.into_iter().next() else {
+        return Ok(None);
+    };
+    println!("[protocol] cargo run --release -q -p helix-protocol --example {name}");
+    let out = Command::new("cargo")
+        .args([
+            "run",
+            "--release",
+            "-q",
+            "-p",
+            "helix-protocol",
+            "--example",
+            &name,
+        ])
+        .current_dir(root)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|source| Error::Spawn {
+            program: "cargo".into(),
+            source,
+        })?;
+    if !out.status.success() {
+        return Err(Error::Bench(BenchError::Tool {
+            what: format!("cargo run --example {name}"),
+            status: out.status.to_string(),
+            stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        }));
+    }
+    let lines = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(String::from)
+        .collect();
+    Ok(Some((name, lines)))
+}
+
+fn section(title: &str) {
+    println!();
+    println!("== {title}");
+}
+
+/// `helix-runner bench`; `Ok(false)` when the Linux baseline failed.
+pub fn run(tree: &Tree, o: &Options) -> Result<bool, Error> {
+    let out = tree.out.join("bench");
+    fs::create_dir_all(&out).map_err(|e| Error::io("create", &out, e))?;
+    let helix = helix(tree, o, &out);
+    let linux = linux_baseline(tree, o, &out);
+    let protocol = protocol_example(&tree.root);
+
+    section("Helix (in guest, -icount shift=0: 1 cycle = 1 guest instruction)");
+    let helix = match helix {
+        Ok(f) if f.is_empty() => {
+            println!("{NO_HELIX}");
+            f
+        }
+        Ok(f) => {
+            table::listing(&f).iter().for_each(|l| println!("{l}"));
+            f
+        }
+        Err(e) => {
+            println!("no Helix figures: {e}");
+            Vec::new()
+        }
+    };
+    section("Linux baseline (Debian linux-image-amd64, same QEMU machine and icount)");
+    let (linux, linux_ok) = match linux {
+        Ok(f) => {
+            table::listing(&f).iter().for_each(|l| println!("{l}"));
+            (f, true)
+        }
+        Err(e) => {
+            println!("no Linux figures: {e}");
+            (Vec::new(), false)
+        }
+    };
+    section("Helix vs Linux (median / min in guest cycles; ratio of medians, < 1 = Helix cheaper)");
+    table::comparison(&helix, &linux)
+        .iter()
+        .for_each(|l| println!("{l}"));
+    println!("{}", table::target_line(&helix));
+    if !linux.iter().any(|f| f.name.ends_with("_cross_cpu")) {
+        println!("{}", linux::CROSS_CPU_NOTE);
+    }
+    println!("references (published, not measured here):");
+    table::REFERENCES.iter().for_each(|r| println!("  {r}"));
+    section("Protocol crate (host, wall clock)");
+    match protocol {
+        Ok(Some((name, lines))) => {
+            println!("example {name}:");
+            lines.iter().for_each(|l| println!("  {l}"));
+        }
+        Ok(None) => println!("no benchmark example in protocol/examples"),
+        Err(e) => println!("protocol example failed: {e}"),
+    }
+    Ok(linux_ok)
+}

@@ -24,3 +24,4 @@ mod mem;
 mod panic;
 mod tests;
 mod time;
+mod user;

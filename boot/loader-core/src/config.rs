@@ -194,10 +194,13 @@ mod tests {
         assert_eq!(plan.entry, "Helix");
         assert_eq!(plan.kernel.path, "/boot/helix/kernel.elf");
         assert_eq!(plan.kernel.member, "boot/helix/kernel.elf");
-        assert_eq!(plan.modules.len(), 3);
-        assert_eq!(plan.modules[0].path, "/boot/helix/manifest.txt");
-        assert_eq!(plan.modules[0].cmdline, "helix-manifest");
-        assert_eq!(plan.modules[2].member, "boot/helix/pattern.bin");
+        // init.elf (the root server) first, then manifest, greeting,
+        // pattern and the ring-3 test program.
+        assert_eq!(plan.modules.len(), 5);
+        assert_eq!(plan.modules[0].path, "/boot/helix/init.elf");
+        assert_eq!(plan.modules[1].path, "/boot/helix/manifest.txt");
+        assert_eq!(plan.modules[1].cmdline, "helix-manifest");
+        assert_eq!(plan.modules[3].member, "boot/helix/pattern.bin");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The kernel command line: whitespace-separated words.
 //!
-//! Known words: `log=<off|error|warn|info|debug|trace>`, `ktest`,
+//! Known words: `log=<off|error|warn|info|debug|trace>`, `ktest`, `kbench`,
 //! `ktest.skip=a,b` and `ktest.only=name` (the names come from
 //! `helix-ktest`). Unknown words are left for others and ignored here.
 
@@ -9,6 +9,8 @@ use core::fmt;
 use helix_ktest::{CMDLINE_ONLY, CMDLINE_SKIP, CMDLINE_TEST};
 use log::LevelFilter;
 
+/// Command-line word that runs the benchmarks.
+pub const CMDLINE_BENCH: &str = "kbench";
 /// Command-line key for the log level.
 pub const LOG_KEY: &str = "log=";
 
@@ -19,6 +21,8 @@ pub struct Cmdline<'a> {
     pub log: Option<LevelFilter>,
     /// `ktest` present: run the in-kernel tests and exit.
     pub ktest: bool,
+    /// `kbench` present: run the benchmarks and exit.
+    pub bench: bool,
     /// Which test cases run.
     pub filter: TestFilter<'a>,
 }
@@ -50,11 +54,14 @@ impl<'a> Cmdline<'a> {
         let mut c = Cmdline {
             log: None,
             ktest: false,
+            bench: false,
             filter: TestFilter::default(),
         };
         for word in text.split_whitespace() {
             if word == CMDLINE_TEST {
                 c.ktest = true;
+            } else if word == CMDLINE_BENCH {
+                c.bench = true;
             } else if let Some(v) = word.strip_prefix(LOG_KEY) {
                 if c.log.is_some() {
                     return Err(CmdlineError::Repeated(LOG_KEY));
@@ -115,6 +122,9 @@ mod tests {
         assert!(!c.ktest);
         // `ktest.x` words are not the bare `ktest` word.
         assert!(!Cmdline::parse("ktest.skip=a").unwrap().ktest);
+        assert!(!c.bench);
+        assert!(Cmdline::parse("log=info kbench").unwrap().bench);
+        assert!(!Cmdline::parse("kbench2").unwrap().bench);
     }
 
     #[test]

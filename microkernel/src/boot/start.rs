@@ -11,7 +11,7 @@ use super::{kernel_path, modules};
 use crate::arch::port::{ExitCode, exit_qemu};
 use crate::arch::{self, cpu, exceptions, paging, serial};
 use crate::mem::{frames, heap, kspace};
-use crate::{kprintln, ktest, logger, time};
+use crate::{kprintln, ktest, logger, time, user};
 
 /// Print the one fatal line and leave QEMU with failure.
 fn fatal(problem: impl Display) -> ! {
@@ -51,6 +51,7 @@ pub extern "C" fn start(entry_rsp: u64) -> ! {
     let cmdline = cmdline.unwrap_or(Cmdline {
         log: None,
         ktest: false,
+        bench: false,
         filter: TestFilter::default(),
     });
 
@@ -128,11 +129,19 @@ pub extern "C" fn start(entry_rsp: u64) -> ! {
         Err(e) => warn!("modules: {e}"),
     }
     match info.cpus {
-        Some((n, bsp)) => info!("cpus: {n} (BSP local APIC id {bsp}); APs stay parked"),
+        Some((n, bsp)) => info!("cpus: {n} reported (BSP local APIC id {bsp})"),
         None => info!("cpus: no MP response; running on the BSP only"),
     }
+    let u = user::init();
+    info!(
+        "user mode: syscall/sysret, SMEP {}, SMAP {}, LAPIC timer {} counts/ms, {} CPUs online",
+        u.smep, u.smap, u.lapic_per_ms, u.cpus
+    );
     info!("boot took {} us", time::us_since_entry());
 
+    if cmdline.bench {
+        ktest::bench::run_all();
+    }
     if cmdline.ktest {
         ktest::run(cmdline.filter);
     }
@@ -140,6 +149,17 @@ pub extern "C" fn start(entry_rsp: u64) -> ! {
         "helix: boot complete in {} ms; press Ctrl-A X to quit QEMU",
         time::ms_since_entry()
     );
+    let root = user::with(|w| user::root::boot_root(w, info));
+    match root {
+        Some(Ok((_, n))) => {
+            info!("root server started with {n} boot modules");
+            loop {
+                user::run(None, 0, u64::MAX / 2);
+            }
+        }
+        Some(Err(e)) => warn!("root server: {e}"),
+        None => warn!("root server: no world"),
+    }
     arch::halt_forever()
 }
 

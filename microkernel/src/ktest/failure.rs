@@ -63,6 +63,19 @@ pub enum Failure {
     },
     /// RSDP invalid.
     Rsdp(RsdpError),
+    /// A kernel object call failed while setting up a user scenario.
+    Sys(helix_abi::SysError),
+    /// A process could not be made.
+    Spawn(crate::user::SpawnError),
+    /// The user scenario did not finish in time.
+    UserTimeout {
+        /// Reports that arrived.
+        got: usize,
+        /// Reports expected.
+        want: usize,
+    },
+    /// A process that should have reported did not.
+    NoReport(&'static str),
 }
 
 impl Failure {
@@ -100,6 +113,12 @@ impl fmt::Display for Failure {
             Self::Module { index, mismatch } => write!(f, "module {index}: {mismatch}"),
             Self::NotInManifest { index } => write!(f, "module {index} is not in the manifest"),
             Self::Rsdp(e) => write!(f, "RSDP: {e}"),
+            Self::Sys(e) => write!(f, "kernel object: {e}"),
+            Self::Spawn(e) => write!(f, "spawn: {e}"),
+            Self::UserTimeout { got, want } => {
+                write!(f, "user scenario timed out with {got} of {want} reports")
+            }
+            Self::NoReport(who) => write!(f, "{who} did not report"),
         }
     }
 }
@@ -131,5 +150,17 @@ impl From<ManifestError> for Failure {
 impl From<RsdpError> for Failure {
     fn from(e: RsdpError) -> Self {
         Self::Rsdp(e)
+    }
+}
+
+impl From<helix_abi::SysError> for Failure {
+    fn from(e: helix_abi::SysError) -> Self {
+        Self::Sys(e)
+    }
+}
+
+impl From<crate::user::SpawnError> for Failure {
+    fn from(e: crate::user::SpawnError) -> Self {
+        Self::Spawn(e)
     }
 }

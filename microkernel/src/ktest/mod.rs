@@ -3,6 +3,7 @@
 //! linker script keeps the section and brackets it with `__ktest_start` /
 //! `__ktest_end`. The runner speaks the `helix-ktest` line protocol.
 
+pub mod bench;
 mod failure;
 mod runner;
 

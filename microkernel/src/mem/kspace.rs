@@ -167,3 +167,29 @@ pub fn map_fresh(virt: u64, len: u64) -> Result<(), MapError> {
     }
     Ok(())
 }
+
+/// Map one device page (MMIO) at its HHDM address, read-write; returns the
+/// virtual address. Mapping it twice is fine.
+pub fn map_mmio(phys: u64) -> Result<u64, MapError> {
+    let mut guard = KSPACE.lock();
+    let space = guard.as_mut().ok_or(MapError::OutOfFrames)?;
+    let mut frame = frames::allocate;
+    let phys = align_down(phys, PAGE_SIZE);
+    let virt = crate::arch::paging::phys_to_virt(phys);
+    // SAFETY: the HHDM address of a device page that no RAM range covers
+    // (else it is mapped already and refused below); nothing in Rust owns
+    // that memory.
+    match unsafe { space.map(virt, phys, Size::Small, Perms::ReadWrite, &mut frame) } {
+        Ok(()) | Err(MapError::AlreadyMapped(_)) => Ok(virt),
+        Err(e) => Err(e),
+    }
+}
+
+/// Load the kernel's own tables into CR3 (if not loaded already): used
+/// when no process runs on this CPU, and before freeing a process's tables.
+pub fn activate_kernel() {
+    if let Some(p) = pml4() {
+        // SAFETY: the kernel PML4 maps everything the kernel uses.
+        unsafe { crate::arch::uspace::activate(p) };
+    }
+}

@@ -7,3 +7,6 @@ mod heap;
 mod memory;
 mod paging;
 mod time;
+mod user;
+
+pub use user::fixture as user_fixture;

@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 pub mod boot;
+pub mod bootinfo;
 pub mod cap;
 pub mod error;
 pub mod fault;

@@ -16,6 +16,16 @@ pub const KERNEL: &str = "helix-kernel";
 /// Offline loader package and binary name.
 pub const LOADER: &str = "helix-loader";
 
+/// User programs built with the kernel: (boot module file name, package
+/// and binary name). After a build each is copied to
+/// [`MODULES_DIR`]`/<file name>`, where staging finds it.
+pub const USER_MODULES: &[(&str, &str)] = &[
+    ("init.elf", "helix-init"),
+    ("usertest.elf", "helix-usertest"),
+];
+/// Where built user programs are staged from (relative to the workspace).
+pub const MODULES_DIR: &str = "build/modules";
+
 /// The workspace root (this crate lives in `tools/runner`).
 pub fn workspace_root() -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
@@ -56,12 +66,15 @@ pub fn artifacts(workspace: &Path, profile: &str) -> Artifacts {
     }
 }
 
-/// `cargo build --profile P --target x86_64-unknown-none -p helix-kernel -p helix-loader`.
+/// `cargo build --profile P --target x86_64-unknown-none -p helix-kernel
+/// -p helix-loader -p <user programs>`, then copy the user programs to
+/// [`MODULES_DIR`].
 pub fn build(workspace: &Path, profile: &str) -> Result<Artifacts, Error> {
     let status = Command::new(cargo())
         .current_dir(workspace)
         .args(["build", "--profile", profile, "--target", TARGET])
         .args(["-p", KERNEL, "-p", LOADER])
+        .args(USER_MODULES.iter().flat_map(|(_, pkg)| ["-p", pkg]))
         .status()
         .map_err(|source| Error::Spawn {
             program: "cargo".into(),
@@ -71,6 +84,16 @@ pub fn build(workspace: &Path, profile: &str) -> Result<Artifacts, Error> {
         return Err(Error::CargoBuild {
             status: status.to_string(),
         });
+    }
+    let bins = workspace
+        .join("target")
+        .join(TARGET)
+        .join(profile_dir(profile));
+    let out = workspace.join(MODULES_DIR);
+    std::fs::create_dir_all(&out).map_err(|e| Error::io("create", &out, e))?;
+    for (file, bin) in USER_MODULES {
+        let (from, to) = (bins.join(bin), out.join(file));
+        std::fs::copy(&from, &to).map_err(|e| Error::io("copy", &from, e))?;
     }
     Ok(artifacts(workspace, profile))
 }

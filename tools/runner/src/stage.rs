@@ -19,7 +19,7 @@ const PATTERN_SEED: u64 = 0x4845_4c49_585f_5054; // "HELIX_PT"
 
 /// Directories (relative to the workspace root) searched, in order, for a
 /// module's file name. Built server binaries go here as one more line.
-pub const SOURCE_DIRS: &[&str] = &["test/modules"];
+pub const SOURCE_DIRS: &[&str] = &["test/modules", crate::build::MODULES_DIR];
 
 /// A staged boot: the config text and every file it names, by member name
 /// (`boot():/x/y` becomes `x/y`).

@@ -200,9 +200,11 @@ impl System {
                     CapType::Notification,
                     CapRights::WRITE,
                 )?;
-                self.irqs
-                    .bind(self.irq_of(c.object)?, n.object, bits)
-                    .and(DONE)
+                let irq = self.irq_of(c.object)?;
+                self.irqs.bind(irq, n.object, bits)?;
+                // A bound line may fire (it is masked until then).
+                fx.hardware(Hardware::IrqUnmask(irq));
+                DONE
             }
             ObjectCall::IrqHandlerAck => {
                 let irq = self.irq_of(c.object)?;

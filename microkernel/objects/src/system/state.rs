@@ -237,6 +237,38 @@ impl System {
             .insert_original(at, Cap::new(object, kind, CapRights::ALL), None)
     }
 
+    /// Boot: set a booted thread's IPC buffer page and fault endpoint slot
+    /// (what `ThreadConfigure` would set, for threads the kernel makes).
+    pub fn boot_configure(
+        &mut self,
+        t: ThreadId,
+        ipc_buffer: u64,
+        fault_ep: Option<u32>,
+    ) -> Result<(), SysError> {
+        let th = self.thread_mut(t)?;
+        th.ipc_buffer = ipc_buffer;
+        th.fault_ep = fault_ep;
+        Ok(())
+    }
+
+    /// Boot: an original Frame cap in `at` for `pages` pages of physical
+    /// memory at `phys` that the kernel hands over (boot modules), with
+    /// `rights`. Nothing is charged to any quota.
+    pub fn boot_frame(
+        &mut self,
+        at: SlotAddr,
+        phys: u64,
+        pages: u64,
+        rights: CapRights,
+    ) -> Result<(), SysError> {
+        let object = self.frames.insert(Frame { phys, pages })?;
+        self.caps
+            .insert_original(at, Cap::new(object, CapType::Frame, rights), None)
+            .inspect_err(|_| {
+                self.frames.remove(object);
+            })
+    }
+
     /// Mark a booted thread runnable (it is started by the kernel itself).
     pub fn boot_start(&mut self, t: ThreadId) -> Result<(), SysError> {
         self.thread_mut(t)?.state = RunState::Active;

@@ -21,10 +21,19 @@ pub fn set_fatal_hook(hook: fn(fmt::Arguments<'_>)) {
 }
 
 /// Entry from the assembly stubs, on the interrupted stack (or the IST
-/// stack for #DF, NMI and #MC), interrupts disabled.
-pub(super) extern "C" fn dispatch(frame: &mut TrapFrame) {
+/// stack for #DF, NMI and #MC), interrupts disabled. Returns 0 to resume
+/// the frame, 1 to leave the user world (see `syscall::run_user`).
+pub(super) extern "C" fn dispatch(frame: &mut TrapFrame) -> u64 {
+    let from_user = frame.cs & 3 == 3;
+    let v = frame.vector as u8;
+    if frame.vector >= 32 {
+        return crate::user::entry::interrupt(frame);
+    }
+    if from_user && helix_kernel_objects::fault::is_user_fault(v) {
+        return crate::user::entry::user_fault(frame);
+    }
     if catch::try_recover(frame) {
-        return;
+        return 0;
     }
     report(frame);
     if let Some(hook) = FATAL_HOOK.get() {

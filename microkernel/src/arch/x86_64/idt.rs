@@ -1,11 +1,11 @@
-//! The interrupt descriptor table: one interrupt gate per exception vector,
+//! The interrupt descriptor table: one interrupt gate per vector (all 256),
 //! pointing at the assembly stubs; #DF, NMI and #MC switch to their IST
-//! stacks.
+//! stacks. Every gate has DPL 0, so `int n` from ring 3 is a #GP.
 
 use ::x86_64::VirtAddr;
 use ::x86_64::instructions::tables::lidt;
 use ::x86_64::structures::DescriptorTablePointer;
-use helix_kernel_core::exception::{self, vector};
+use helix_kernel_core::exception::vector;
 use spin::Once;
 
 use super::{gdt, stubs};
@@ -41,7 +41,10 @@ impl Gate {
 }
 
 #[repr(C, align(16))]
-struct Idt([Gate; exception::COUNT]);
+struct Idt([Gate; VECTORS]);
+
+/// Vectors in the table.
+const VECTORS: usize = 256;
 
 static IDT: Once<Idt> = Once::new();
 
@@ -55,11 +58,11 @@ fn ist_for(v: u8) -> u16 {
     }
 }
 
-/// Build and load the IDT. Call after [`gdt::init`].
+/// Build (once) and load the IDT on this CPU. Call after [`gdt::init`].
 pub fn init() {
     let cs = gdt::kernel_code_selector();
     let idt = IDT.call_once(|| {
-        let mut gates = [Gate::default(); exception::COUNT];
+        let mut gates = [Gate::default(); VECTORS];
         for (v, g) in gates.iter_mut().enumerate() {
             *g = Gate::new(stubs::stub_address(v), cs, ist_for(v as u8));
         }

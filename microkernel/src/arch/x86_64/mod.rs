@@ -7,13 +7,21 @@ mod entry;
 pub mod exceptions;
 pub mod gdt;
 pub mod idt;
+pub mod lapic;
 pub mod paging;
+pub mod percpu;
+pub mod pic;
 pub mod pit;
 pub mod port;
 pub mod probe;
 pub mod serial;
 pub mod stacks;
 mod stubs;
+pub mod syscall;
+pub mod usercopy;
+pub mod uspace;
+
+pub use stubs::TrapFrame;
 
 /// Disable interrupts and halt forever.
 pub fn halt_forever() -> ! {
@@ -23,8 +31,8 @@ pub fn halt_forever() -> ! {
     }
 }
 
-/// Load GDT, TSS and IDT on this CPU.
+/// Load GDT, TSS and IDT on the boot CPU.
 pub fn init_cpu_tables() {
-    gdt::init();
+    gdt::init(0, stacks::BSP_KERNEL.top());
     idt::init();
 }

@@ -1,4 +1,5 @@
-//! Port I/O: QEMU's `isa-debug-exit` device.
+//! Port I/O: QEMU's `isa-debug-exit` device, and raw port access on behalf
+//! of IoPorts cap holders.
 
 use ::x86_64::instructions::port::Port;
 use helix_abi::boot::{DEBUG_EXIT_FAILURE, DEBUG_EXIT_PORT, DEBUG_EXIT_SUCCESS};
@@ -23,4 +24,30 @@ pub fn exit_qemu(code: ExitCode) -> ! {
     // on QEMU it ends the VM, elsewhere the port is unused.
     unsafe { port.write(value) };
     super::halt_forever()
+}
+
+/// Read `width` (1, 2, 4) bytes from `port` for an IoPorts cap holder.
+pub fn read(port: u16, width: u8) -> u64 {
+    // SAFETY (all three arms): the caller holds an IoPorts cap covering
+    // the port (checked by `System`); port reads do not touch kernel memory.
+    match width {
+        // SAFETY: see above.
+        1 => u64::from(unsafe { Port::<u8>::new(port).read() }),
+        // SAFETY: see above.
+        2 => u64::from(unsafe { Port::<u16>::new(port).read() }),
+        // SAFETY: see above.
+        _ => u64::from(unsafe { Port::<u32>::new(port).read() }),
+    }
+}
+
+/// Write `value` to `port` for an IoPorts cap holder.
+pub fn write(port: u16, width: u8, value: u32) {
+    match width {
+        // SAFETY: as for `read`; the cap holder owns the device behind it.
+        1 => unsafe { Port::<u8>::new(port).write(value as u8) },
+        // SAFETY: as above.
+        2 => unsafe { Port::<u16>::new(port).write(value as u16) },
+        // SAFETY: as above.
+        _ => unsafe { Port::<u32>::new(port).write(value) },
+    }
 }

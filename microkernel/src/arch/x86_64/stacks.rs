@@ -11,6 +11,8 @@ use helix_kernel_core::PAGE_SIZE;
 
 /// Bytes of each exception (IST) stack.
 pub const IST_STACK_SIZE: usize = 16 * 1024;
+/// Bytes of a CPU's kernel stack (syscalls and interrupts from ring 3).
+pub const KERNEL_STACK_SIZE: usize = 64 * 1024;
 /// Bytes of the small stack the double-fault test overflows.
 pub const TEST_STACK_SIZE: usize = 16 * 1024;
 
@@ -61,9 +63,13 @@ pub static MACHINE_CHECK: GuardedStack<IST_STACK_SIZE> = GuardedStack::new();
 /// Stack that the double-fault test overflows on purpose.
 pub static OVERFLOW_TEST: GuardedStack<TEST_STACK_SIZE> = GuardedStack::new();
 
+/// The boot CPU's kernel stack for entries from ring 3.
+pub static BSP_KERNEL: GuardedStack<KERNEL_STACK_SIZE> = GuardedStack::new();
+
 /// Every guard page the page tables must leave unmapped.
-pub fn guard_pages() -> [u64; 4] {
+pub fn guard_pages() -> [u64; 5] {
     [
+        BSP_KERNEL.guard(),
         DOUBLE_FAULT.guard(),
         NMI.guard(),
         MACHINE_CHECK.guard(),

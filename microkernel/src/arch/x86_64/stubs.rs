@@ -1,10 +1,13 @@
-//! Entry stubs for the 32 exception vectors.
+//! Entry stubs for every IDT vector (32 exceptions, 224 interrupts).
 //!
 //! Each stub pushes a dummy error code when the CPU pushes none, then the
 //! vector number, and jumps to a common path that saves all fifteen
 //! general-purpose registers, so the Rust dispatcher sees one
-//! [`TrapFrame`] layout for every vector. On return the registers are
-//! restored from the (possibly rewritten) frame and `iretq` resumes.
+//! [`TrapFrame`] layout for every vector. An entry from ring 3 swaps GS to
+//! the CPU's kernel block (`swapgs`), and so does the exit back to ring 3.
+//! The dispatcher returns 0 to resume the (possibly rewritten) frame with
+//! `iretq`, or 1 to leave the user world for the kernel code that entered
+//! it (see `syscall.rs`).
 //!
 //! Stack alignment: the CPU aligns RSP to 16 bytes before pushing its 5
 //! (or 6 with an error code) words; with our error-code slot, vector and
@@ -54,11 +57,20 @@ unsafe extern "C" {
     static STUBS: [u64; 32];
 }
 
-/// Address of the entry stub for `vector` (0..32).
+unsafe extern "C" {
+    /// First interrupt stub (vector 32); the others follow every 16 bytes.
+    static helix_irq_stub_32: u8;
+}
+
+/// Address of the entry stub for `vector` (0..256).
 pub fn stub_address(vector: usize) -> u64 {
-    // SAFETY: `helix_exc_stubs` is a read-only table of 32 quads emitted by
-    // the assembly below and never written.
-    unsafe { STUBS[vector] }
+    if vector < 32 {
+        // SAFETY: `helix_exc_stubs` is a read-only table of 32 quads emitted
+        // by the assembly below and never written.
+        unsafe { STUBS[vector] }
+    } else {
+        &raw const helix_irq_stub_32 as u64 + 16 * (vector as u64 - 32)
+    }
 }
 
 global_asm!(
@@ -113,7 +125,24 @@ HELIX_EXC_ERR 30
 HELIX_EXC_NOERR 31
 
     .balign 16
+.global helix_irq_stub_32
+helix_irq_stub_32:
+.set helix_vec, 32
+.rept 224
+    .balign 16
+    push 0
+    push helix_vec
+    jmp helix_exc_common
+.set helix_vec, helix_vec + 1
+.endr
+
+    .balign 16
+.global helix_exc_common, helix_return_frame
 helix_exc_common:
+    test byte ptr [rsp + 24], 3
+    jz 1f
+    swapgs
+1:
     push rax
     push rbx
     push rcx
@@ -132,6 +161,9 @@ helix_exc_common:
     cld
     mov rdi, rsp
     call {dispatch}
+    test rax, rax
+    jnz helix_leave_to_kernel
+helix_return_frame:
     pop r15
     pop r14
     pop r13
@@ -147,6 +179,10 @@ helix_exc_common:
     pop rcx
     pop rbx
     pop rax
+    test byte ptr [rsp + 24], 3
+    jz 2f
+    swapgs
+2:
     add rsp, 16
     iretq
 .popsection

@@ -1,0 +1,163 @@
+//! The ring-3 doorway: `syscall`/`sysret` set-up, the syscall entry stub,
+//! and [`run_user`], which lets kernel code enter the user world on this
+//! CPU's kernel stack and get control back when the scheduler decides so.
+//!
+//! Kernel stack model (seL4-like): one kernel stack per CPU. Every entry
+//! from ring 3 starts at its top and builds a [`TrapFrame`]; the handler
+//! saves the frame into the running thread, does the work, writes the
+//! next thread's registers into the same frame and returns; the common
+//! exit pops it and `iretq`s. Nothing ever blocks on a kernel stack.
+
+use core::arch::global_asm;
+
+use ::x86_64::VirtAddr;
+use ::x86_64::registers::model_specific::{Efer, EferFlags, LStar, SFMask, Star};
+use ::x86_64::registers::rflags::RFlags;
+
+use super::gdt;
+use super::stubs::TrapFrame;
+
+/// Vector number the syscall stub puts in its frames.
+pub const SYSCALL_VECTOR: u64 = 0x100;
+
+/// Callee-saved context of the kernel code inside [`run_user`].
+#[repr(C)]
+#[derive(Default)]
+struct LeaveBuf {
+    rbx: u64,
+    rbp: u64,
+    r12: u64,
+    r13: u64,
+    r14: u64,
+    r15: u64,
+    rsp: u64,
+}
+
+unsafe extern "C" {
+    fn helix_syscall_entry();
+    fn helix_run_user(buf: *mut LeaveBuf, stack_top: u64, f: extern "C" fn(&mut TrapFrame) -> u64);
+}
+
+global_asm!(
+    r#"
+.pushsection .text.helix_syscall, "ax"
+.global helix_syscall_entry
+helix_syscall_entry:
+    swapgs
+    mov gs:[16], rsp
+    mov rsp, gs:[8]
+    push {user_data}
+    push qword ptr gs:[16]
+    push r11
+    push {user_code}
+    push rcx
+    push 0
+    push {vector}
+    push rax
+    push rbx
+    push rcx
+    push rdx
+    push rsi
+    push rdi
+    push rbp
+    push r8
+    push r9
+    push r10
+    push r11
+    push r12
+    push r13
+    push r14
+    push r15
+    cld
+    mov rdi, rsp
+    call {syscall}
+    test rax, rax
+    jnz helix_leave_to_kernel
+    jmp helix_return_frame
+
+.global helix_run_user
+helix_run_user:
+    mov [rdi + 0], rbx
+    mov [rdi + 8], rbp
+    mov [rdi + 16], r12
+    mov [rdi + 24], r13
+    mov [rdi + 32], r14
+    mov [rdi + 40], r15
+    mov [rdi + 48], rsp
+    mov gs:[24], rdi
+    mov rsp, rsi
+    sub rsp, 176
+    mov rdi, rsp
+    call rdx
+    test rax, rax
+    jnz helix_leave_to_kernel
+    jmp helix_return_frame
+
+.global helix_leave_to_kernel
+helix_leave_to_kernel:
+    mov rdi, gs:[24]
+    mov rbx, [rdi + 0]
+    mov rbp, [rdi + 8]
+    mov r12, [rdi + 16]
+    mov r13, [rdi + 24]
+    mov r14, [rdi + 32]
+    mov r15, [rdi + 40]
+    mov rsp, [rdi + 48]
+    ret
+.popsection
+"#,
+    user_data = const gdt::USER_DATA as u64,
+    user_code = const gdt::USER_CODE as u64,
+    vector = const SYSCALL_VECTOR,
+    syscall = sym crate::user::entry::syscall,
+);
+
+/// Enable `syscall` on this CPU: EFER.SCE, the selectors (`sysret` loads
+/// user SS = base + 8 and CS = base + 16 from the kernel data selector),
+/// the entry point, and the flags masked on entry (IF, TF, DF, AC, NT).
+pub fn init_cpu() {
+    // SAFETY: SCE only makes `syscall`/`sysret` valid; LSTAR (below)
+    // points at a correct entry before any ring-3 code runs.
+    unsafe { Efer::update(|f| f.insert(EferFlags::SYSTEM_CALL_EXTENSIONS)) };
+    // SAFETY: (sysret base, syscall base) name the GDT layout `gdt` builds
+    // on every CPU: kernel code, kernel data, user data, user code.
+    unsafe { Star::write_raw(gdt::KERNEL_DATA, gdt::KERNEL_CODE) };
+    LStar::write(VirtAddr::new(helix_syscall_entry as *const () as u64));
+    SFMask::write(
+        RFlags::INTERRUPT_FLAG
+            | RFlags::TRAP_FLAG
+            | RFlags::DIRECTION_FLAG
+            | RFlags::ALIGNMENT_CHECK
+            | RFlags::NESTED_TASK,
+    );
+}
+
+/// Enter the user world on this CPU: switch to `stack_top` (this CPU's
+/// kernel stack), let `start` fill a [`TrapFrame`] with the first thread's
+/// registers (returning 0) and `iretq` to it. Returns when a handler
+/// answers 1 ("leave"), on the caller's own stack, as if from a call.
+///
+/// # Safety
+/// `stack_top` must be this CPU's kernel stack (the one in TSS.rsp0 and the
+/// per-CPU block), unused right now, and interrupts must be off. The
+/// caller must not hold locks the user world's handlers take.
+pub unsafe fn run_user(stack_top: u64, start: extern "C" fn(&mut TrapFrame) -> u64) {
+    let mut buf = LeaveBuf::default();
+    // SAFETY: the stub saves the callee-saved registers and RSP in `buf`
+    // (alive on our stack until the stub returns here), runs on the kernel
+    // stack the caller vouched for, and comes back exactly once through
+    // `helix_leave_to_kernel` with those registers restored.
+    unsafe { helix_run_user(&raw mut buf, stack_top, start) };
+}
+
+/// Enter the user world on this CPU's kernel stack (from its per-CPU
+/// block) with interrupts off; returns when a handler answers "leave".
+pub fn enter_user_world(start: extern "C" fn(&mut TrapFrame) -> u64) {
+    ::x86_64::instructions::interrupts::disable();
+    let top = super::percpu::kernel_stack_top();
+    // SAFETY: `top` is this CPU's kernel stack (per-CPU block = TSS.rsp0),
+    // and nothing runs on it now: the world is entered only from kernel
+    // code running on another stack (boot or AP start-up stack), with
+    // interrupts off (just disabled).
+    unsafe { run_user(top, start) };
+}

@@ -1,0 +1,164 @@
+//! The only way the kernel touches user memory: checked copies.
+//!
+//! A user pointer is an allegation. Every copy first walks the target
+//! process's page tables ([`UserTables::translate`]): each page must be
+//! present and user-accessible (and writable for writes). Copies between
+//! processes go through the HHDM (the frames' kernel mapping), so they
+//! never depend on which address space is loaded. [`read_current`] reads
+//! the running process's memory directly, with SMAP opened (`stac`) only
+//! for the copy and closed (`clac`) right after. SMEP and SMAP are on
+//! whenever the CPU has them, so any other kernel access to user memory
+//! faults.
+
+use core::arch::asm;
+use core::sync::atomic::{AtomicBool, Ordering};
+
+use ::x86_64::registers::control::{Cr4, Cr4Flags};
+use helix_abi::SysError;
+
+use super::cpu;
+use super::paging::phys_to_virt;
+use super::uspace::UserTables;
+
+static SMAP: AtomicBool = AtomicBool::new(false);
+
+/// Turn on SMEP and SMAP on this CPU when CPUID has them; returns
+/// (smep, smap).
+pub fn enable_smep_smap() -> (bool, bool) {
+    let ebx = if cpu::max_leaf() >= 7 {
+        cpu::cpuid(7, 0).ebx
+    } else {
+        0
+    };
+    let smep = ebx & (1 << 7) != 0;
+    let smap = ebx & (1 << 20) != 0;
+    // SAFETY: SMEP forbids executing user pages in ring 0 and SMAP
+    // forbids ring-0 data accesses to user pages outside stac/clac; the
+    // kernel does neither (user memory goes through this module).
+    unsafe {
+        Cr4::update(|f| {
+            f.set(Cr4Flags::SUPERVISOR_MODE_EXECUTION_PROTECTION, smep);
+            f.set(Cr4Flags::SUPERVISOR_MODE_ACCESS_PREVENTION, smap);
+        })
+    };
+    if smap {
+        SMAP.store(true, Ordering::SeqCst);
+    }
+    (smep, smap)
+}
+
+/// Whether CR4 has SMEP and SMAP set on this CPU.
+pub fn smep_smap_enabled() -> (bool, bool) {
+    let f = Cr4::read();
+    (
+        f.contains(Cr4Flags::SUPERVISOR_MODE_EXECUTION_PROTECTION),
+        f.contains(Cr4Flags::SUPERVISOR_MODE_ACCESS_PREVENTION),
+    )
+}
+
+/// Visit `[addr, addr + len)` page by page as (physical address, offset
+/// into the caller's buffer, length) after checking every page.
+fn pieces(
+    t: &UserTables,
+    addr: u64,
+    len: usize,
+    write: bool,
+    mut f: impl FnMut(u64, usize, usize),
+) -> Result<(), SysError> {
+    let end = addr.checked_add(len as u64).ok_or(SysError::BadAddress)?;
+    // Check every page first so a failed copy changes nothing.
+    let mut at = addr;
+    while at < end {
+        let p = t.translate(at).ok_or(SysError::BadAddress)?;
+        if write && !p.writable {
+            return Err(SysError::BadAddress);
+        }
+        at = (at & !0xfff) + 0x1000;
+    }
+    let mut at = addr;
+    while at < end {
+        let n = ((at & !0xfff) + 0x1000).min(end) - at;
+        let p = t.translate(at).ok_or(SysError::BadAddress)?;
+        f(p.phys, (at - addr) as usize, n as usize);
+        at += n;
+    }
+    Ok(())
+}
+
+/// Copy `buf.len()` bytes from user address `addr` of the process with
+/// tables `t`.
+pub fn read(t: &UserTables, addr: u64, buf: &mut [u8]) -> Result<(), SysError> {
+    let len = buf.len();
+    pieces(t, addr, len, false, |phys, off, n| {
+        let src = phys_to_virt(phys) as *const u8;
+        // SAFETY: `phys..phys+n` lies in one present user page of `t`
+        // (checked), which is RAM mapped by the HHDM; `buf[off..off+n]` is
+        // in bounds; the regions cannot overlap (kernel buffer vs user
+        // frame).
+        unsafe { core::ptr::copy_nonoverlapping(src, buf[off..off + n].as_mut_ptr(), n) };
+    })
+}
+
+/// Copy `data` to user address `addr` of the process with tables `t`
+/// (every page must be user-writable).
+pub fn write(t: &UserTables, addr: u64, data: &[u8]) -> Result<(), SysError> {
+    pieces(t, addr, data.len(), true, |phys, off, n| {
+        let dst = phys_to_virt(phys) as *mut u8;
+        // SAFETY: as in `read`, with the page checked writable.
+        unsafe { core::ptr::copy_nonoverlapping(data[off..off + n].as_ptr(), dst, n) };
+    })
+}
+
+/// Read u64 words (little endian) from user memory.
+pub fn read_words(t: &UserTables, addr: u64, out: &mut [u64]) -> Result<(), SysError> {
+    let mut bytes = [0u8; 8];
+    for (i, w) in out.iter_mut().enumerate() {
+        read(t, addr + i as u64 * 8, &mut bytes)?;
+        *w = u64::from_le_bytes(bytes);
+    }
+    Ok(())
+}
+
+/// Write u64 words to user memory.
+pub fn write_words(t: &UserTables, addr: u64, words: &[u64]) -> Result<(), SysError> {
+    for (i, w) in words.iter().enumerate() {
+        write(t, addr + i as u64 * 8, &w.to_le_bytes())?;
+    }
+    Ok(())
+}
+
+/// Copy from the running process (its tables `t` are loaded in CR3)
+/// through its own user mapping, opening SMAP just for the copy.
+pub fn read_current(t: &UserTables, addr: u64, buf: &mut [u8]) -> Result<(), SysError> {
+    pieces(t, addr, buf.len(), false, |_, _, _| {})?;
+    let smap = SMAP.load(Ordering::Relaxed);
+    if smap {
+        // SAFETY: `stac` only lets ring 0 access user pages until `clac`.
+        unsafe { asm!("stac", options(nomem, nostack)) };
+    }
+    // SAFETY: every page of `[addr, addr+len)` is present and user-readable
+    // in `t`, which is the loaded address space (caller's promise), and the
+    // big kernel lock keeps other CPUs from unmapping it during the copy.
+    unsafe { core::ptr::copy_nonoverlapping(addr as *const u8, buf.as_mut_ptr(), buf.len()) };
+    if smap {
+        // SAFETY: closes the window opened above.
+        unsafe { asm!("clac", options(nomem, nostack)) };
+    }
+    Ok(())
+}
+
+/// Zero one frame through the HHDM.
+pub fn zero_frame(phys: u64) {
+    let p = phys_to_virt(phys & !0xfff) as *mut u8;
+    // SAFETY: a whole RAM frame the caller owns, mapped by the HHDM.
+    unsafe { core::ptr::write_bytes(p, 0, 4096) };
+}
+
+/// Copy `data` into a frame the kernel owns at `offset` (through the HHDM).
+pub fn fill_frame(phys: u64, offset: usize, data: &[u8]) {
+    let n = data.len().min(4096usize.saturating_sub(offset));
+    let p = (phys_to_virt(phys & !0xfff) + offset as u64) as *mut u8;
+    // SAFETY: stays inside one RAM frame the caller owns (n is clamped to
+    // the page), mapped by the HHDM; `data` is a kernel buffer.
+    unsafe { core::ptr::copy_nonoverlapping(data.as_ptr(), p, n) };
+}

@@ -1,0 +1,151 @@
+//! Several CPUs, the hostile process, the root server, SMEP/SMAP.
+
+use helix_abi::CapRights;
+use helix_abi::bootinfo::SLOT_FIRST_MODULE;
+use helix_kernel_objects::ipc::IpcState;
+
+use super::fixture::{EP, RW, run, sc};
+use crate::ktest::Failure;
+use crate::user::{self, smp};
+use crate::{ensure, ensure_eq, kprintln, ktest};
+
+fn smp_threads_on_two_cpus_exchange_messages() -> Result<(), Failure> {
+    if smp::online() < 2 {
+        return Err(Failure::Missing("a second CPU (run with -smp 2 or more)"));
+    }
+    let last = smp::online() as u64 - 1;
+    let ((client, server), out) = run(1, 8000, |e| {
+        let ep = e.endpoint()?;
+        let server = e.spawn(sc::PP_SERVER, 0)?;
+        let client = e.spawn(sc::PP_CLIENT, 300)?;
+        e.give(&server, EP, ep, RW, 0)?;
+        e.give(&client, EP, ep, CapRights::WRITE, 0)?;
+        e.affinity(&server, 1)?;
+        e.affinity(&client, 1 << last)?;
+        Ok((client, server))
+    })?;
+    let r = out.of(&client, "client")?;
+    ensure_eq!(r.words[0], 300, "300 round trips across CPUs");
+    let cpus = user::with(|w| {
+        (
+            w.sys.sched.cpu_of(client.thread).unwrap_or(99),
+            w.sys.sched.cpu_of(server.thread).unwrap_or(99),
+        )
+    });
+    ensure!(
+        cpus == Some((last as usize, 0)),
+        "client and server on different CPUs"
+    );
+    Ok(())
+}
+
+fn smp_user_threads_run_on_every_cpu() -> Result<(), Failure> {
+    let n = smp::online();
+    let (procs, out) = run(n, 8000, |e| {
+        let mut v = alloc::vec::Vec::new();
+        for c in 0..n {
+            let p = e.spawn(sc::COUNTER, 50)?;
+            e.affinity(&p, 1 << c)?;
+            v.push(p);
+        }
+        Ok(v)
+    })?;
+    for p in &procs {
+        ensure_eq!(
+            out.of(p, "counter")?.words[0],
+            50,
+            "every CPU's process finished"
+        );
+    }
+    Ok(())
+}
+
+fn hostile_process_cannot_hurt_the_kernel() -> Result<(), Failure> {
+    const CALLS: u64 = 100_000;
+    let (p, out) = run(1, 60_000, |e| {
+        let ep = e.endpoint()?;
+        let n = e.notification()?;
+        let p = e.spawn(sc::HOSTILE, CALLS)?;
+        // Only caps that cannot block it: the report cap moves out of the
+        // range random slots come from; its own caps are taken away.
+        e.move_cap(&p, 2, 200)?;
+        e.w.sys
+            .caps
+            .delete(helix_kernel_objects::cap::SlotAddr::new(p.cspace, 0))?;
+        e.w.sys
+            .caps
+            .delete(helix_kernel_objects::cap::SlotAddr::new(p.cspace, 1))?;
+        e.give(&p, 4, ep, CapRights::GRANT, 0)?;
+        e.give(&p, 5, n, CapRights::NONE, 0)?;
+        e.untyped(&p, 64 * 1024)?;
+        e.w.sys.caps.mint(
+            helix_kernel_objects::cap::SlotAddr::new(p.cspace, 3),
+            helix_kernel_objects::cap::SlotAddr::new(p.cspace, 6),
+            CapRights::READ,
+            0,
+        )?;
+        e.w.sys
+            .caps
+            .delete(helix_kernel_objects::cap::SlotAddr::new(p.cspace, 3))?;
+        Ok(p)
+    })?;
+    let r = out.of(&p, "hostile process")?;
+    ensure_eq!(r.words[0], CALLS, "every call made");
+    ensure_eq!(r.words[1] + r.words[2], CALLS, "every call answered");
+    kprintln!(
+        "hostile: {} syscalls ({} errors, {} ok) in {} ms; kernel still up",
+        r.words[0],
+        r.words[1],
+        r.words[2],
+        out.ms
+    );
+    Ok(())
+}
+
+fn root_server_starts_with_boot_info() -> Result<(), Failure> {
+    user::reset();
+    let started = user::with(|w| user::root::boot_root(w, crate::boot::boot_info()))
+        .ok_or(Failure::Missing("user world"))??;
+    let (root, modules) = started;
+    user::run(None, 0, 300);
+    let state = user::with(|w| {
+        (
+            w.sys.ipc.state(root.thread),
+            w.sys.caps.cap(helix_kernel_objects::cap::SlotAddr::new(
+                root.cspace,
+                SLOT_FIRST_MODULE,
+            )),
+        )
+    })
+    .ok_or(Failure::Missing("user world"))?;
+    ensure!(
+        matches!(state.0, Ok(IpcState::Waiting { .. })),
+        "root server waits on its notification after printing"
+    );
+    ensure!(
+        state.1.is_ok_and(|c| c.rights == CapRights::READ),
+        "module frame is read-only"
+    );
+    ensure_eq!(
+        modules + 1,
+        crate::boot::boot_info().module_count(),
+        "every other module described"
+    );
+    Ok(())
+}
+
+fn smep_and_smap_are_on() -> Result<(), Failure> {
+    let (smep, smap) = crate::arch::usercopy::smep_smap_enabled();
+    let ebx = crate::arch::cpu::cpuid(7, 0).ebx;
+    ensure_eq!(smep, ebx & (1 << 7) != 0, "SMEP on iff the CPU has it");
+    ensure_eq!(smap, ebx & (1 << 20) != 0, "SMAP on iff the CPU has it");
+    Ok(())
+}
+
+ktest!(
+    smp_threads_on_two_cpus_exchange_messages,
+    smp_user_threads_run_on_every_cpu,
+    hostile_process_cannot_hurt_the_kernel,
+    root_server_starts_with_boot_info,
+    smep_and_smap_are_on,
+);

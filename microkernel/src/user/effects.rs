@@ -1,0 +1,234 @@
+//! Carrying out what `System::execute` asks for: wake-ups, register
+//! results, hardware work (maps, ports, IRQ unmask), frame memory. Message
+//! transfers are queued and done after `execute` returns, because moving
+//! caps needs `System` again ([`super::World::apply_transfers`]).
+
+use alloc::vec::Vec;
+
+use helix_abi::{CapRights, SysError};
+use helix_kernel_objects::fault::FaultAnswer;
+use helix_kernel_objects::ipc::Transfer;
+use helix_kernel_objects::system::{Effects, Hardware};
+use helix_kernel_objects::table::{ObjRef, ThreadId};
+
+use super::machine::{Machine, Mapping, user_frame, zeroed_frame};
+use super::smp as tlb;
+use crate::arch::{pic, port, usercopy};
+use crate::mem::frames;
+
+/// The effects of one `execute` (or `fault`, `irq`, `expire`) call.
+pub struct Fx<'a> {
+    /// Machine state.
+    pub m: &'a mut Machine,
+    /// The process whose syscall this is (its tables are loaded).
+    pub space: Option<ObjRef>,
+    /// Transfers to do afterwards, in order.
+    pub transfers: Vec<Transfer>,
+    /// A hardware step failed: the syscall returns this instead.
+    pub error: Option<SysError>,
+    /// `rdi` result from a port read.
+    pub port_value: Option<u64>,
+    /// The caller yielded.
+    pub yielded: bool,
+    /// Threads made ready (the caller IPIs their CPUs).
+    pub woken: Vec<ThreadId>,
+}
+
+impl<'a> Fx<'a> {
+    /// Effects on `m` for a syscall of `caller`.
+    pub fn new(m: &'a mut Machine, space: Option<ObjRef>) -> Fx<'a> {
+        Fx {
+            m,
+            space,
+            transfers: Vec::new(),
+            error: None,
+            port_value: None,
+            yielded: false,
+            woken: Vec::new(),
+        }
+    }
+
+    fn debug_write(&mut self, addr: u64, len: u64) -> Result<(), SysError> {
+        let mut buf = [0u8; 256];
+        let n = (len as usize).min(buf.len());
+        let space = self.space.ok_or(SysError::InvalidState)?;
+        let t = &self.m.space(space).ok_or(SysError::BadAddress)?.tables;
+        usercopy::read_current(t, addr, &mut buf[..n])?;
+        let text = core::str::from_utf8(&buf[..n]).unwrap_or("(not UTF-8)");
+        crate::kprint!("{text}");
+        Ok(())
+    }
+
+    fn map(
+        &mut self,
+        aspace: ObjRef,
+        vaddr: u64,
+        phys: u64,
+        pages: u64,
+        rights: CapRights,
+    ) -> Result<(), SysError> {
+        let w = rights.contains(CapRights::WRITE);
+        let x = rights.contains(CapRights::EXECUTE);
+        let space = self.m.space_mut(aspace)?;
+        let mut done = 0;
+        let mut result = Ok(());
+        for i in 0..pages {
+            let (v, p) = (vaddr + i * 4096, phys + i * 4096);
+            if let Err(e) = space
+                .tables
+                .map(v, p, w, x, &mut super::machine::KernelFrames)
+            {
+                result = Err(match e {
+                    crate::arch::paging::MapError::OutOfFrames => SysError::OutOfMemory,
+                    _ => SysError::BadAddress,
+                });
+                break;
+            }
+            done += 1;
+        }
+        if result.is_err() {
+            for i in 0..done {
+                space.tables.unmap(vaddr + i * 4096);
+            }
+            return result;
+        }
+        for i in 0..pages {
+            self.m.maps.push(Mapping {
+                phys: phys + i * 4096,
+                aspace,
+                vaddr: vaddr + i * 4096,
+            });
+        }
+        Ok(())
+    }
+
+    fn unmap(&mut self, aspace: ObjRef, vaddr: u64) {
+        if let Ok(space) = self.m.space_mut(aspace)
+            && space.tables.unmap(vaddr).is_some()
+        {
+            self.m
+                .maps
+                .retain(|m| !(m.aspace == aspace && m.vaddr == vaddr));
+            tlb::shootdown(vaddr);
+        }
+    }
+}
+
+impl Effects for Fx<'_> {
+    fn wake(&mut self, thread: ThreadId, result: Result<(), SysError>) {
+        if let Some(t) = self.m.tcb_mut(thread)
+            && t.in_syscall
+        {
+            t.in_syscall = false;
+            t.ctx.rax = match result {
+                Ok(()) => 0,
+                Err(e) => e.raw(),
+            };
+        }
+        self.woken.push(thread);
+    }
+
+    fn transfer(&mut self, t: Transfer) {
+        self.transfers.push(t);
+    }
+
+    fn signal_bits(&mut self, thread: ThreadId, bits: u64) {
+        if let Some(t) = self.m.tcb_mut(thread) {
+            t.ctx.rdi = bits;
+        }
+    }
+
+    fn hardware(&mut self, action: Hardware) {
+        let r = match action {
+            Hardware::DebugWrite(s) => self.debug_write(s.addr, s.len),
+            Hardware::Map {
+                aspace,
+                vaddr,
+                phys,
+                pages,
+                rights,
+            } => self.map(aspace, vaddr, phys, pages, rights),
+            Hardware::Unmap { aspace, vaddr } => {
+                self.unmap(aspace, vaddr);
+                Ok(())
+            }
+            Hardware::Start { thread, rip, rsp } => {
+                self.m.set_tcb(thread, user_frame(rip, rsp));
+                self.woken.push(thread);
+                Ok(())
+            }
+            Hardware::FaultAnswer { thread, answer } => {
+                if let (FaultAnswer::Restart { rip }, Some(t)) = (answer, self.m.tcb_mut(thread)) {
+                    t.ctx.rip = rip;
+                }
+                Ok(())
+            }
+            Hardware::PortIn { port, width } => {
+                self.port_value = Some(port::read(port, width));
+                Ok(())
+            }
+            Hardware::PortOut { port, width, value } => {
+                port::write(port, width, value);
+                Ok(())
+            }
+            Hardware::IrqUnmask(line) => {
+                pic::unmask(line);
+                Ok(())
+            }
+            Hardware::Reschedule => {
+                self.yielded = true;
+                Ok(())
+            }
+            Hardware::ThreadGone(t) => {
+                self.m.drop_tcb(t);
+                Ok(())
+            }
+            Hardware::AddressSpaceGone(a) => {
+                self.m.drop_space(a);
+                Ok(())
+            }
+        };
+        if let Err(e) = r {
+            self.error.get_or_insert(e);
+        }
+    }
+
+    fn alloc_frames(&mut self, pages: u64) -> Result<u64, SysError> {
+        // Contiguous pages: the allocator hands out ascending frames, so
+        // take them one by one and give up if the run breaks.
+        let first = zeroed_frame().ok_or(SysError::OutOfMemory)?;
+        for i in 1..pages {
+            match zeroed_frame() {
+                Some(f) if f == first + i * 4096 => {}
+                other => {
+                    if let Some(f) = other {
+                        let _ = frames::deallocate(f);
+                    }
+                    for j in 0..i {
+                        let _ = frames::deallocate(first + j * 4096);
+                    }
+                    return Err(SysError::OutOfMemory);
+                }
+            }
+        }
+        Ok(first)
+    }
+
+    fn free_frames(&mut self, phys: u64, pages: u64) {
+        let end = phys + pages * 4096;
+        let gone: Vec<Mapping> = self
+            .m
+            .maps
+            .iter()
+            .filter(|m| m.phys >= phys && m.phys < end)
+            .copied()
+            .collect();
+        for g in gone {
+            self.unmap(g.aspace, g.vaddr);
+        }
+        for i in 0..pages {
+            // Boot-module frames are not the allocator's: it says so.
+            let _ = frames::deallocate(phys + i * 4096);
+        }
+    }
+}

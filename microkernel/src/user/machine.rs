@@ -1,0 +1,234 @@
+//! The hardware half of the user world: each thread's saved registers,
+//! each process's page tables, and which Frame pages are mapped where
+//! (so destroying a Frame unmaps it everywhere).
+
+use alloc::vec;
+use alloc::vec::Vec;
+
+use helix_abi::SysError;
+use helix_kernel_objects::table::{ObjRef, ThreadId};
+
+use crate::arch::uspace::{TableFrames, UserTables};
+use crate::arch::{TrapFrame, gdt};
+use crate::mem::frames;
+
+/// Frames for page tables and process memory, from the kernel allocator.
+pub struct KernelFrames;
+
+impl TableFrames for KernelFrames {
+    fn alloc(&mut self) -> Option<u64> {
+        frames::allocate()
+    }
+    fn free(&mut self, phys: u64) {
+        let _ = frames::deallocate(phys);
+    }
+}
+
+/// A zeroed frame (through the HHDM).
+pub fn zeroed_frame() -> Option<u64> {
+    let f = frames::allocate()?;
+    crate::arch::usercopy::zero_frame(f);
+    Some(f)
+}
+
+/// A thread's kernel-side state.
+#[derive(Clone, Copy, Debug)]
+pub struct Tcb {
+    /// Whose state this is (index + generation).
+    pub id: ThreadId,
+    /// Registers saved at its last kernel entry (what it resumes with).
+    pub ctx: TrapFrame,
+    /// Words of the fault message it is sending, while faulted.
+    pub fault_words: [u64; 4],
+    /// Blocked in a syscall whose result is still to come (a wake-up
+    /// writes it into `rax`; a thread stopped between instructions keeps
+    /// its registers untouched).
+    pub in_syscall: bool,
+}
+
+/// A process's page tables and the frames it owns outright (image, stack,
+/// IPC buffer of kernel-made processes).
+#[derive(Debug)]
+pub struct Space {
+    /// The AddressSpace object.
+    pub id: ObjRef,
+    /// Its tables.
+    pub tables: UserTables,
+    /// Frames freed with it.
+    pub owned: Vec<u64>,
+}
+
+/// One page of a Frame object mapped in a process.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mapping {
+    /// Physical page.
+    pub phys: u64,
+    /// The process.
+    pub aspace: ObjRef,
+    /// Its user address there.
+    pub vaddr: u64,
+}
+
+/// What each CPU is doing in the user world.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CpuState {
+    /// The thread it runs (its registers are live on that CPU).
+    pub current: Option<ThreadId>,
+    /// The current thread's slice ran out or it yielded.
+    pub rotate: bool,
+}
+
+/// Everything outside `System`.
+pub struct Machine {
+    tcbs: Vec<Option<Tcb>>,
+    spaces: Vec<Option<Space>>,
+    /// Frame pages mapped in processes.
+    pub maps: Vec<Mapping>,
+    /// Per CPU.
+    pub cpus: Vec<CpuState>,
+    kernel_pml4: u64,
+}
+
+/// A fresh user-mode register set starting at `rip` with `rsp`.
+pub fn user_frame(rip: u64, rsp: u64) -> TrapFrame {
+    TrapFrame {
+        r15: 0,
+        r14: 0,
+        r13: 0,
+        r12: 0,
+        r11: 0,
+        r10: 0,
+        r9: 0,
+        r8: 0,
+        rbp: 0,
+        rdi: 0,
+        rsi: 0,
+        rdx: 0,
+        rcx: 0,
+        rbx: 0,
+        rax: 0,
+        vector: 0,
+        error_code: 0,
+        rip,
+        cs: u64::from(gdt::USER_CODE),
+        rflags: 0x202,
+        rsp,
+        ss: u64::from(gdt::USER_DATA),
+    }
+}
+
+impl Machine {
+    /// Room for `threads` threads, `spaces` processes and `cpus` CPUs.
+    pub fn new(threads: usize, spaces: usize, cpus: usize, kernel_pml4: u64) -> Machine {
+        Machine {
+            tcbs: vec![None; threads],
+            spaces: (0..spaces).map(|_| None).collect(),
+            maps: Vec::new(),
+            cpus: vec![CpuState::default(); cpus],
+            kernel_pml4,
+        }
+    }
+
+    /// The state of `t`, if it has any.
+    pub fn tcb(&self, t: ThreadId) -> Option<&Tcb> {
+        self.tcbs.get(t.index())?.as_ref().filter(|x| x.id == t)
+    }
+
+    /// Mutable state of `t`.
+    pub fn tcb_mut(&mut self, t: ThreadId) -> Option<&mut Tcb> {
+        self.tcbs.get_mut(t.index())?.as_mut().filter(|x| x.id == t)
+    }
+
+    /// Give `t` a fresh context.
+    pub fn set_tcb(&mut self, t: ThreadId, ctx: TrapFrame) {
+        if let Some(slot) = self.tcbs.get_mut(t.index()) {
+            *slot = Some(Tcb {
+                id: t,
+                ctx,
+                fault_words: [0; 4],
+                in_syscall: false,
+            });
+        }
+    }
+
+    /// Forget `t`.
+    pub fn drop_tcb(&mut self, t: ThreadId) {
+        if self.tcb(t).is_some() {
+            self.tcbs[t.index()] = None;
+        }
+        for c in &mut self.cpus {
+            if c.current == Some(t) {
+                c.current = None;
+            }
+        }
+    }
+
+    /// The tables of `aspace`, if made.
+    pub fn space(&self, aspace: ObjRef) -> Option<&Space> {
+        self.spaces
+            .get(aspace.index())?
+            .as_ref()
+            .filter(|s| s.id == aspace)
+    }
+
+    /// The tables of `aspace`, made on first use.
+    pub fn space_mut(&mut self, aspace: ObjRef) -> Result<&mut Space, SysError> {
+        let kernel = self.kernel_pml4;
+        let slot = self
+            .spaces
+            .get_mut(aspace.index())
+            .ok_or(SysError::OutOfMemory)?;
+        if slot.as_ref().is_some_and(|s| s.id != aspace)
+            && let Some(old) = slot.take()
+        {
+            free_space(old);
+        }
+        if slot.is_none() {
+            let tables =
+                UserTables::new(kernel, &mut KernelFrames).map_err(|_| SysError::OutOfMemory)?;
+            *slot = Some(Space {
+                id: aspace,
+                tables,
+                owned: Vec::new(),
+            });
+        }
+        slot.as_mut().ok_or(SysError::OutOfMemory)
+    }
+
+    /// `aspace` is gone: free its tables and owned frames.
+    pub fn drop_space(&mut self, aspace: ObjRef) {
+        self.maps.retain(|m| m.aspace != aspace);
+        if let Some(slot) = self.spaces.get_mut(aspace.index())
+            && slot.as_ref().is_some_and(|s| s.id == aspace)
+            && let Some(s) = slot.take()
+        {
+            // Make sure this CPU does not keep using the tables we free.
+            crate::mem::kspace::activate_kernel();
+            free_space(s);
+        }
+    }
+
+    /// Free everything (the world is being torn down).
+    pub fn drop_all(&mut self) {
+        crate::mem::kspace::activate_kernel();
+        for s in self.spaces.iter_mut().filter_map(Option::take) {
+            free_space(s);
+        }
+        self.maps.clear();
+        self.tcbs.iter_mut().for_each(|t| *t = None);
+    }
+}
+
+fn free_space(s: Space) {
+    s.tables.destroy(&mut KernelFrames);
+    for f in s.owned {
+        let _ = frames::deallocate(f);
+    }
+}
+
+impl Machine {
+    /// The thread with a TCB at table index `i`.
+    pub fn thread_at(&self, i: usize) -> Option<ThreadId> {
+        self.tcbs.get(i)?.as_ref().map(|t| t.id)
+    }
+}

@@ -1,0 +1,179 @@
+//! Several CPUs in one world: starting the APs through the Limine MP
+//! response, reschedule IPIs, TLB shootdown, idling.
+
+use alloc::boxed::Box;
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+
+use limine::mp::Cpu;
+
+use super::world::World;
+use crate::arch::{TrapFrame, cpu, gdt, idt, lapic, percpu, stacks, syscall, usercopy};
+use crate::boot::requests::MP;
+use crate::time;
+
+/// Most CPUs the kernel drives.
+pub const MAX_CPUS: usize = 16;
+
+static ONLINE: AtomicUsize = AtomicUsize::new(1);
+static APIC_IDS: [AtomicU32; MAX_CPUS] = [const { AtomicU32::new(0) }; MAX_CPUS];
+static TLB_GEN: AtomicU64 = AtomicU64::new(0);
+static SEEN: [AtomicU64; MAX_CPUS] = [const { AtomicU64::new(0) }; MAX_CPUS];
+static IN_WORLD: [AtomicBool; MAX_CPUS] = [const { AtomicBool::new(false) }; MAX_CPUS];
+
+/// CPUs running (BSP + started APs).
+pub fn online() -> usize {
+    ONLINE.load(Ordering::SeqCst)
+}
+
+/// Record the BSP's LAPIC id.
+pub fn set_bsp_apic_id(id: u32) {
+    APIC_IDS[0].store(id, Ordering::SeqCst);
+}
+
+/// Flush this CPU's TLB if a shootdown happened since it last looked.
+pub fn ack_flush() {
+    let cpu = percpu::index();
+    let generation = TLB_GEN.load(Ordering::SeqCst);
+    if SEEN[cpu].load(Ordering::SeqCst) < generation {
+        crate::arch::uspace::flush_all();
+        SEEN[cpu].store(generation, Ordering::SeqCst);
+    }
+}
+
+/// Unmapped `vaddr`: flush it here and make every other CPU in the world
+/// flush before it runs user code again (waits for their answer).
+pub fn shootdown(vaddr: u64) {
+    crate::arch::uspace::flush_page(vaddr);
+    let me = percpu::index();
+    let generation = TLB_GEN.fetch_add(1, Ordering::SeqCst) + 1;
+    SEEN[me].store(generation, Ordering::SeqCst);
+    for c in 0..online() {
+        if c != me && IN_WORLD[c].load(Ordering::SeqCst) {
+            lapic::send_ipi(APIC_IDS[c].load(Ordering::SeqCst), lapic::TLB_VECTOR);
+        }
+    }
+    let limit = cpu::rdtsc() + time::clock().map_or(1 << 30, |c| c.hz / 10);
+    for c in 0..online() {
+        while c != me
+            && IN_WORLD[c].load(Ordering::SeqCst)
+            && SEEN[c].load(Ordering::SeqCst) < generation
+            && cpu::rdtsc() < limit
+        {
+            core::hint::spin_loop();
+        }
+    }
+}
+
+/// Wait for an interrupt with interrupts on, then turn them off again.
+pub fn idle_wait() {
+    x86_64::instructions::interrupts::enable_and_hlt();
+    x86_64::instructions::interrupts::disable();
+}
+
+/// After work on `cpu`: wake other CPUs that have a thread to run.
+pub fn kick(w: &World, cpu: usize) {
+    for (c, id) in APIC_IDS
+        .iter()
+        .enumerate()
+        .take(online().min(w.m.cpus.len()))
+    {
+        if c == cpu {
+            continue;
+        }
+        let Some(rq) = w.sys.sched.queue(c) else {
+            continue;
+        };
+        if rq.is_empty() {
+            continue;
+        }
+        let wake = match w.m.cpus[c].current {
+            None => true,
+            Some(t) => w
+                .sys
+                .sched
+                .should_preempt(c, w.sys.sched.priority(t).unwrap_or(0)),
+        };
+        if wake || w.leave.now {
+            lapic::send_ipi(id.load(Ordering::SeqCst), lapic::RESCHEDULE_VECTOR);
+        }
+    }
+}
+
+/// Mark this CPU inside (or outside) the user world.
+pub fn set_in_world(inside: bool) {
+    IN_WORLD[percpu::index()].store(inside, Ordering::SeqCst);
+}
+
+/// The first frame on a CPU entering the world: whatever `finish` picks.
+pub extern "C" fn start_frame(frame: &mut TrapFrame) -> u64 {
+    super::entry::finish(percpu::index(), frame)
+}
+
+/// Start every AP through the Limine MP response (both boot paths park
+/// them on `goto_address`); returns the number of CPUs online.
+pub fn start_aps(timer_ms: u64) -> usize {
+    AP_TIMER_MS.store(timer_ms, Ordering::SeqCst);
+    let Some(resp) = MP.get_response() else {
+        return 1;
+    };
+    let bsp = resp.bsp_lapic_id();
+    set_bsp_apic_id(bsp);
+    let mut next = 1;
+    for c in resp.cpus() {
+        if c.lapic_id == bsp || next >= MAX_CPUS {
+            continue;
+        }
+        APIC_IDS[next].store(c.lapic_id, Ordering::SeqCst);
+        c.extra.store(next as u64, Ordering::SeqCst);
+        let before = online();
+        c.goto_address.write(ap_entry);
+        let limit = cpu::rdtsc() + time::clock().map_or(1 << 32, |k| k.hz);
+        while online() == before && cpu::rdtsc() < limit {
+            core::hint::spin_loop();
+        }
+        if online() == before {
+            log::warn!("cpu {next} (LAPIC id {}) did not start", c.lapic_id);
+            break;
+        }
+        next += 1;
+    }
+    online()
+}
+
+static AP_TIMER_MS: AtomicU64 = AtomicU64::new(1);
+
+/// AP entry from the bootloader.
+///
+/// # Safety
+/// Called only by the bootloader on a parked AP, once, with `cpu` its MP
+/// record (64-bit mode, interrupts off, on a bootloader stack in the HHDM).
+unsafe extern "C" fn ap_entry(c: &Cpu) -> ! {
+    let index = c.extra.load(Ordering::SeqCst) as usize;
+    cpu::enable_nx_and_wp();
+    // The kernel's tables map the image, the heap and the HHDM (this
+    // bootloader stack lives in the HHDM).
+    crate::mem::kspace::activate_kernel();
+    let stack: &'static mut [u8] =
+        Box::leak(alloc::vec![0u8; stacks::KERNEL_STACK_SIZE].into_boxed_slice());
+    let top = (stack.as_ptr() as u64 + stack.len() as u64) & !15;
+    gdt::init(index, top);
+    idt::init();
+    percpu::init(index, top);
+    syscall::init_cpu();
+    usercopy::enable_smep_smap();
+    lapic::enable(false);
+    lapic::start_timer(AP_TIMER_MS.load(Ordering::SeqCst));
+    ONLINE.fetch_add(1, Ordering::SeqCst);
+    loop {
+        set_in_world(true);
+        syscall::enter_user_world(start_frame);
+        set_in_world(false);
+    }
+}
+
+/// Send CPU `c` a reschedule IPI.
+pub fn reschedule(c: usize) {
+    if c < online() {
+        lapic::send_ipi(APIC_IDS[c].load(Ordering::SeqCst), lapic::RESCHEDULE_VECTOR);
+    }
+}

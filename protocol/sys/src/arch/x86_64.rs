@@ -1,0 +1,65 @@
+//! The only place user code executes `syscall`.
+//!
+//! Convention (see `docs/syscalls.md`): number in `rax`; arguments in
+//! `rdi`, `rsi`, `rdx`, `r10`, `r8`, `r9`; the kernel answers with the
+//! error code (0 = success) in `rax` and values in the same six argument
+//! registers. `rcx` (return RIP) and `r11` (RFLAGS) are clobbered by the
+//! instruction; every other register is preserved by the kernel.
+
+/// The six argument/result registers, in ABI order:
+/// `rdi`, `rsi`, `rdx`, `r10`, `r8`, `r9`.
+pub(crate) type Regs = [u64; 6];
+
+/// Make syscall `nr` with `a` in the argument registers; returns `rax` and
+/// the six registers as the kernel left them.
+#[cfg(target_os = "none")]
+#[inline(always)]
+pub(crate) fn syscall(nr: u64, a: Regs) -> (u64, Regs) {
+    let [mut rdi, mut rsi, mut rdx, mut r10, mut r8, mut r9] = a;
+    let rax: u64;
+    // SAFETY: the Helix kernel validates every argument (a bad slot,
+    // pointer or number is an error code, never a fault) and preserves
+    // every register except the ones named here as outputs; `rcx` and
+    // `r11` are clobbered by the `syscall` instruction itself. The kernel
+    // does not touch this thread's stack. Memory the kernel reads or writes
+    // on our behalf is named by pointers the caller passed in registers,
+    // so the asm is not `nomem`.
+    unsafe {
+        core::arch::asm!(
+            "syscall",
+            inlateout("rax") nr => rax,
+            inlateout("rdi") rdi,
+            inlateout("rsi") rsi,
+            inlateout("rdx") rdx,
+            inlateout("r10") r10,
+            inlateout("r8") r8,
+            inlateout("r9") r9,
+            lateout("rcx") _,
+            lateout("r11") _,
+            options(nostack),
+        );
+    }
+    (rax, [rdi, rsi, rdx, r10, r8, r9])
+}
+
+/// On the host there is no Helix kernel: every call fails with
+/// `InvalidSyscall`, which keeps the typed layer testable.
+#[cfg(not(target_os = "none"))]
+pub(crate) fn syscall(nr: u64, a: Regs) -> (u64, Regs) {
+    let _ = nr;
+    (helix_abi::SysError::InvalidSyscall.raw(), a)
+}
+
+/// Raise `#UD` (the thread's fault endpoint hears about it).
+#[cfg(target_os = "none")]
+pub(crate) fn trap() {
+    // SAFETY: `ud2` only raises an exception; the kernel turns it into a
+    // fault message and never resumes past it without its handler's say.
+    unsafe { core::arch::asm!("ud2", options(nomem, nostack)) }
+}
+
+/// On the host a trap is a panic.
+#[cfg(not(target_os = "none"))]
+pub(crate) fn trap() {
+    panic!("helix-sys trap");
+}

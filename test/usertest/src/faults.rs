@@ -1,0 +1,111 @@
+//! Fault scenarios (the kernel delivers them to a fault endpoint), IRQs as
+//! notifications, and I/O ports only through IoPorts caps.
+
+use helix_abi::fault::FAULT_REPLY_RESTART;
+use helix_sys::{Cap, Endpoint, IoPorts, IrqControl, Message, Notification, Untyped};
+
+use crate::{code, hw, report, slots};
+
+/// Address the page-fault scenario reads.
+pub const UNMAPPED: u64 = 0xdead_0000;
+
+/// Fault as `kind` says (0 #PF read, 1 #GP hlt, 2 #UD, 3 #DE, 4 #GP port,
+/// 5 #PF write to own code).
+pub fn faulter(kind: u64) -> ! {
+    match kind {
+        0 => {
+            let v = hw::peek(UNMAPPED);
+            report(1, &[v])
+        }
+        1 => hw::privileged(),
+        2 => hw::undefined(),
+        3 => {
+            let q = hw::divide_by_zero(7);
+            report(1, &[q])
+        }
+        4 => {
+            let v = hw::port_in_direct();
+            report(1, &[u64::from(v)])
+        }
+        _ => hw::poke(faulter as *const () as u64, 0),
+    }
+    report(1, &[kind])
+}
+
+/// Receive one fault message on EP and report it: label, vector|code,
+/// address, rip.
+pub fn handler() -> ! {
+    let ep: Cap<Endpoint> = Cap::from_slot(slots::EP);
+    match ep.recv() {
+        Ok(r) => report(0, &[r.info.label(), r.words[1], r.words[2], r.words[3]]),
+        Err(e) => report(e.raw(), &[]),
+    }
+}
+
+/// Where a restarted faulter continues.
+extern "C" fn recovered() -> ! {
+    report(0, &[0x600d])
+}
+
+/// Receive a fault and answer "restart at `recovered`" (same program, same
+/// addresses in every process).
+pub fn restart_handler() -> ! {
+    let ep: Cap<Endpoint> = Cap::from_slot(slots::EP);
+    match ep.recv() {
+        Ok(r) => {
+            let m = Message::new(FAULT_REPLY_RESTART, &[recovered as *const () as u64]);
+            let a = code(helix_sys::reply(&m));
+            report(0, &[r.words[1] & 0xff, a])
+        }
+        Err(e) => report(e.raw(), &[]),
+    }
+}
+
+/// Claim IRQ `line` (the PIT is 0), bind it to a notification, make the
+/// PIT fire through the IoPorts cap, and wait for two interrupts.
+pub fn irq_notification(line: u64) -> ! {
+    let ctl: Cap<IrqControl> = Cap::from_slot(slots::IRQ_CONTROL);
+    let ports: Cap<IoPorts> = Cap::from_slot(slots::IO_PORTS);
+    let u: Cap<Untyped> = Cap::from_slot(slots::UNTYPED);
+    let n: Cap<Notification> = match u.retype(slots::FREE, 0) {
+        Ok(n) => n,
+        Err(e) => report(e.raw(), &[1]),
+    };
+    let h = match ctl.get(line, slots::FREE + 1) {
+        Ok(h) => h,
+        Err(e) => report(e.raw(), &[2]),
+    };
+    if let Err(e) = h.bind(n, 0b100) {
+        report(e.raw(), &[3]);
+    }
+    // PIT channel 0, mode 2 (rate generator), about 1 kHz.
+    let divisor: u32 = 1193;
+    let prog = [
+        ports.port_out(0x43, 1, 0x34),
+        ports.port_out(0x40, 1, divisor & 0xff),
+        ports.port_out(0x40, 1, divisor >> 8),
+    ];
+    if let Some(Err(e)) = prog.iter().find(|r| r.is_err()) {
+        report(e.raw(), &[4]);
+    }
+    let b1 = n.wait().unwrap_or(0);
+    let a1 = code(h.ack());
+    let b2 = n.wait().unwrap_or(0);
+    let a2 = code(h.ack());
+    let again = code(ctl.get(line, slots::FREE + 2));
+    let _ = h.unbind();
+    report(0, &[b1, b2, a1 | (a2 << 8), again])
+}
+
+/// Read a port through the IoPorts cap (fine), then with a direct `in`
+/// (a #GP for the fault endpoint: no ambient port access).
+pub fn ports() -> ! {
+    let ports: Cap<IoPorts> = Cap::from_slot(slots::IO_PORTS);
+    let via_cap = code(ports.port_in(0x61, 1));
+    let bad_width = code(ports.port_in(0x61, 3));
+    if via_cap != 0 || bad_width == 0 {
+        report(1, &[via_cap, bad_width]);
+    }
+    let v = hw::port_in_direct();
+    report(2, &[u64::from(v)])
+}

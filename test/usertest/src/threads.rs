@@ -1,0 +1,151 @@
+//! Thread scenarios: threads a process starts itself, preemption of
+//! CPU-bound threads, suspend/resume, priorities, yield.
+
+use core::sync::atomic::{AtomicU64, Ordering};
+
+use helix_sys::{
+    AddressSpace, Cap, CapRights, Endpoint, Frame, Notification, Stack, Thread, Untyped,
+};
+
+use crate::{code, report, slots};
+
+static STACK_A: Stack<2048> = Stack::new();
+static STACK_B: Stack<2048> = Stack::new();
+static COUNT: [AtomicU64; 2] = [AtomicU64::new(0), AtomicU64::new(0)];
+static ORDER: AtomicU64 = AtomicU64::new(0);
+
+fn untyped() -> Cap<Untyped> {
+    Cap::from_slot(slots::UNTYPED)
+}
+
+/// Make a thread in our own process (slot `at`).
+fn new_thread(at: u32) -> Cap<Thread> {
+    let t: Cap<Thread> = match untyped().retype(at, 0) {
+        Ok(t) => t,
+        Err(e) => report(e.raw(), &[at.into()]),
+    };
+    // Its IPC buffer: a fresh page mapped at an address derived from `at`.
+    let buf: Cap<Frame> = match untyped().retype(at + 64, 1) {
+        Ok(f) => f,
+        Err(e) => report(e.raw(), &[at.into(), 2]),
+    };
+    let va = 0x6000_0000 + u64::from(at) * 4096;
+    let aspace: Cap<AddressSpace> = Cap::from_slot(slots::ASPACE);
+    let rw = CapRights::READ.union(CapRights::WRITE);
+    if let Err(e) = aspace.map(buf, va, rw) {
+        report(e.raw(), &[at.into(), 3]);
+    }
+    if let Err(e) = t.configure(aspace, None, va) {
+        report(e.raw(), &[at.into(), 1]);
+    }
+    t
+}
+
+extern "C" fn spin(i: u64) -> ! {
+    loop {
+        COUNT[(i & 1) as usize].fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+extern "C" fn signal_and_stop(bits: u64) -> ! {
+    // Record the order in which threads ran: 4 bits per thread.
+    let prev = ORDER.load(Ordering::SeqCst);
+    ORDER.store((prev << 4) | bits, Ordering::SeqCst);
+    let n: Cap<Notification> = Cap::from_slot(slots::FREE);
+    let _ = n.signal(bits);
+    loop {
+        let _ = n.wait();
+    }
+}
+
+/// Sleep `ticks` timer ticks: a receive with a timeout on a fresh endpoint.
+fn sleep(ticks: u64, ep_slot: u32) -> u64 {
+    let me: Cap<Thread> = Cap::from_slot(slots::THREAD);
+    let ep: Cap<Endpoint> = match untyped().retype(ep_slot, 0) {
+        Ok(e) => e,
+        Err(e) => report(e.raw(), &[9]),
+    };
+    let _ = me.set_timeout(ticks);
+    let r = code(ep.recv());
+    let _ = me.set_timeout(0);
+    r
+}
+
+/// Two CPU-bound threads at equal priority: both make progress while we
+/// sleep at a higher priority.
+pub fn preemption() -> ! {
+    let me: Cap<Thread> = Cap::from_slot(slots::THREAD);
+    let _ = me.set_priority(200);
+    let a = new_thread(slots::FREE + 1);
+    let b = new_thread(slots::FREE + 2);
+    let sa = code(STACK_A.start(a, spin, 0));
+    let sb = code(STACK_B.start(b, spin, 1));
+    let slept = sleep(60, slots::FREE + 3);
+    let (c0, c1) = (
+        COUNT[0].load(Ordering::Relaxed),
+        COUNT[1].load(Ordering::Relaxed),
+    );
+    let _ = a.suspend();
+    let _ = b.suspend();
+    report(0, &[c0, c1, slept, sa | (sb << 8)])
+}
+
+/// A thread of our own signals a notification we wait on.
+pub fn local_thread() -> ! {
+    let n: Cap<Notification> = match untyped().retype(slots::FREE, 0) {
+        Ok(n) => n,
+        Err(e) => report(e.raw(), &[]),
+    };
+    let t = new_thread(slots::FREE + 1);
+    let s = code(STACK_A.start(t, signal_and_stop, 0b1000));
+    let bits = n.wait().unwrap_or(0);
+    report(0, &[bits, s])
+}
+
+/// Suspend a spinning thread: its counter stops; resume: it moves again.
+pub fn suspend_resume() -> ! {
+    let t = new_thread(slots::FREE + 1);
+    let _ = STACK_A.start(t, spin, 0);
+    let _ = sleep(10, slots::FREE + 2);
+    let s = code(t.suspend());
+    let c1 = COUNT[0].load(Ordering::Relaxed);
+    let _ = sleep(10, slots::FREE + 3);
+    let c2 = COUNT[0].load(Ordering::Relaxed);
+    let r = code(t.resume());
+    let _ = sleep(10, slots::FREE + 4);
+    let c3 = COUNT[0].load(Ordering::Relaxed);
+    let again = code(t.resume());
+    let _ = t.suspend();
+    report(0, &[s | (r << 8) | (again << 16), c1, c2, c3])
+}
+
+/// Two threads made ready while we run at a higher priority: the higher
+/// of the two runs first once we block.
+pub fn priorities() -> ! {
+    let me: Cap<Thread> = Cap::from_slot(slots::THREAD);
+    let _ = me.set_priority(250);
+    let n: Cap<Notification> = match untyped().retype(slots::FREE, 0) {
+        Ok(n) => n,
+        Err(e) => report(e.raw(), &[]),
+    };
+    let low = new_thread(slots::FREE + 1);
+    let high = new_thread(slots::FREE + 2);
+    let _ = low.set_priority(120);
+    let _ = high.set_priority(150);
+    let _ = STACK_A.start(low, signal_and_stop, 1);
+    let _ = STACK_B.start(high, signal_and_stop, 2);
+    let mut bits = 0;
+    while bits != 3 {
+        bits |= n.wait().unwrap_or(3);
+    }
+    report(0, &[ORDER.load(Ordering::SeqCst), bits])
+}
+
+/// Yield `n` times, counting in slot `param & 1` (two processes run this
+/// side by side on one CPU).
+pub fn yield_pair(n: u64) -> ! {
+    for _ in 0..n {
+        helix_sys::yield_now();
+    }
+    report(0, &[n])
+}

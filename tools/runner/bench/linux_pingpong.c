@@ -10,6 +10,9 @@
  *   sched_yield_same_cpu  sched_yield ping-pong, 2 processes, 1 CPU
  *                         (one iteration = 2 yields = 2 context switches)
  *   pipe_cross_cpu, futex_cross_cpu   the same with the partner on CPU 1
+ * The kernel boots with `maxcpus=1` (bringing CPU 1 up during boot hangs
+ * under -icount); /init mounts sysfs and brings the other CPUs online
+ * through /sys/devices/system/cpu/cpuN/online before measuring.
  * Each figure: ROUNDS rounds of ITERS iterations (after one warm-up round);
  * a round's value is its mean cycles per iteration; the line reports the
  * median and the minimum over the rounds, in the helix-ktest protocol:
@@ -25,6 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/reboot.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -186,6 +191,24 @@ static void bench_yield(void) {
     report("sched_yield_same_cpu", r);
 }
 
+/* Bring CPUs 1..7 online (those that exist); returns the online count. */
+static long online_cpus(void) {
+    mkdir("/sys", 0755);
+    if (mount("sysfs", "/sys", "sysfs", 0, NULL) != 0)
+        printf("linux_pingpong: mount sysfs failed\n");
+    for (int cpu = 1; cpu < 8; cpu++) {
+        char path[64];
+        snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu%d/online", cpu);
+        int fd = open(path, O_WRONLY);
+        if (fd < 0)
+            break;
+        if (write(fd, "1", 1) != 1)
+            printf("linux_pingpong: bringing CPU %d online failed\n", cpu);
+        close(fd);
+    }
+    return sysconf(_SC_NPROCESSORS_ONLN);
+}
+
 int main(void) {
     int fd = open("/dev/console", O_RDWR);
     if (fd >= 0 && fd != 1) {
@@ -193,7 +216,7 @@ int main(void) {
         dup2(fd, 2);
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    long cpus = online_cpus();
     printf("linux_pingpong: %d iterations x %d rounds (+1 warm-up), %ld CPUs online\n", ITERS,
            ROUNDS, cpus);
     bench_getppid();

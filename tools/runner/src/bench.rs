@@ -126,7 +126,8 @@ fn collect(
     let mut account = BootAccount::default();
     let run = qemu::boot(medium, opts, &mut |line| {
         account.feed(&line.text);
-        if line.text.starts_with(helix_ktest::PREFIX) && line.text.contains(" BENCH ") {
+        let bench = line.text.starts_with(helix_ktest::PREFIX) && line.text.contains(" BENCH ");
+        if bench || line.text.starts_with(linux::INIT_PREFIX) {
             println!("[{label}] {}", line.text);
         }
     })?;

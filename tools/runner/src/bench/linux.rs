@@ -16,13 +16,15 @@ use crate::qemu::{BootOptions, Medium};
 
 /// The Debian meta package that names the current kernel.
 pub const META_PACKAGE: &str = "linux-image-amd64";
-/// Kernel command line of the baseline boot. `nosmp`: this Linux (6.1)
-/// hangs bringing up the second CPU under `-icount` in QEMU 7.2, so the
-/// baseline runs on CPU 0 of the same two-CPU machine and the cross-CPU
-/// figures are not measured.
-pub const APPEND: &str = "console=ttyS0 quiet nosmp";
-/// Why the cross-CPU Linux figures are missing.
-pub const CROSS_CPU_NOTE: &str = "linux_*_cross_cpu: not measured: Debian's Linux 6.1 hangs bringing up CPU 1 under -icount (QEMU 7.2), so the baseline boots with `nosmp`";
+/// Kernel command line of the baseline boot. `maxcpus=1`: this Linux
+/// (6.1) hangs bringing up the second CPU during boot under `-icount` in
+/// QEMU 7.2, but brings it up fine later, so `/init` onlines the other
+/// CPUs through sysfs before measuring.
+pub const APPEND: &str = "console=ttyS0 quiet maxcpus=1";
+/// Printed when the cross-CPU Linux figures are missing.
+pub const CROSS_CPU_NOTE: &str = "linux_*_cross_cpu: not measured: the baseline's /init could not bring CPU 1 online (see the lines above)";
+/// The baseline `/init` starts its own (non-figure) lines with this.
+pub const INIT_PREFIX: &str = "linux_pingpong:";
 /// The C source of `/init`, relative to the runner crate.
 pub const SOURCE: &str = "bench/linux_pingpong.c";
 

@@ -6,18 +6,20 @@
 //! - One definition per interface: each standard interface is declared once
 //!   (`define_interface!`), which yields its request/response enums, name,
 //!   version, handler trait, typed client and dispatch.
-//! - Pure and host-tested: nothing here makes a syscall. IPC goes through the
-//!   [`client::Transport`] and [`server::ServerChannel`] seams; the syscall
-//!   implementations (and their one `asm!` arch file) arrive with the kernel's
-//!   syscall layer.
+//! - Pure and host-tested: the API never makes a syscall itself. IPC goes
+//!   through the [`client::Transport`] and [`server::ServerChannel`] seams;
+//!   [`runtime`] implements them over kernel IPC with `helix-sys` (whose one
+//!   arch file holds the `syscall` instruction), and with the `rt` feature
+//!   adds a process's entry glue, panic handler, heap and logger.
 //! - Bytes from another address space are an allegation: every frame is
 //!   checked (magic, version, length, type tag) before a typed value is built,
 //!   and decoding into the wrong type is an error, never undefined behaviour.
 //! - `no_std` + `alloc`; builds for the host and for `x86_64-unknown-none`.
-//! - No unsafe code. The crate denies it and every pure module forbids it;
-//!   the only `unsafe` token the crate emits is the `#[unsafe(link_section)]`
-//!   of the metadata record, expanded in the server crate by
-//!   [`helix_module!`].
+//! - No unsafe code. The crate denies it and every module forbids it except
+//!   `runtime::heap` (handing the static arena to the allocator); the
+//!   other `unsafe` tokens the crate emits are the `#[unsafe(link_section)]`
+//!   of the metadata record and the `#[unsafe(no_mangle)]` entry, expanded
+//!   in the server crate by [`helix_module!`] and [`server_main!`].
 #![cfg_attr(not(test), no_std)]
 #![deny(unsafe_code)]
 
@@ -30,6 +32,7 @@ pub mod flags;
 pub mod interfaces;
 pub mod message;
 pub mod metadata;
+pub mod runtime;
 pub mod server;
 pub mod v1;
 pub mod v2;

@@ -48,6 +48,21 @@ pub trait Dispatch<I: Interface> {
     fn dispatch(&mut self, request: I::Request) -> I::Response;
 }
 
+/// Interface `Self` can be served by a handler of type `H`. The macro
+/// implements this on the (local) marker type rather than [`Dispatch`] on
+/// every handler, so that interfaces defined outside this crate obey the
+/// orphan rule; [`Dispatch`] follows from it.
+pub trait Handles<H: ?Sized>: Interface {
+    /// Call the method of `handler` that `request` names.
+    fn dispatch_to(handler: &mut H, request: Self::Request) -> Self::Response;
+}
+
+impl<I: Handles<H>, H: ?Sized> Dispatch<I> for H {
+    fn dispatch(&mut self, request: I::Request) -> I::Response {
+        I::dispatch_to(self, request)
+    }
+}
+
 /// Declare an interface once. Generates the marker type (implementing
 /// [`Interface`]), the request and response enums (with their wire tags
 /// `"<name>/Request"` and `"<name>/Response"`), the handler trait a server
@@ -157,10 +172,10 @@ macro_rules! define_interface {
             )+
         }
 
-        impl<H: $handler + ?Sized> $crate::interfaces::Dispatch<$marker> for H {
-            fn dispatch(&mut self, request: $req) -> $resp {
+        impl<H: $handler + ?Sized> $crate::interfaces::Handles<H> for $marker {
+            fn dispatch_to(handler: &mut H, request: $req) -> $resp {
                 match request {
-                    $( $req::$variant { $( $arg ),* } => $resp::$variant(self.$method($( $arg ),*)), )+
+                    $( $req::$variant { $( $arg ),* } => $resp::$variant(handler.$method($( $arg ),*)), )+
                 }
             }
         }

@@ -15,5 +15,5 @@ pub mod security;
 #[cfg(test)]
 mod tests;
 
-pub use define::{Dispatch, Interface, InterfaceVersion};
+pub use define::{Dispatch, Handles, Interface, InterfaceVersion};
 pub use known::tag_name;

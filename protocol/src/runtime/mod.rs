@@ -1,0 +1,40 @@
+//! The server runtime: the protocol's IPC seams over kernel IPC
+//! ([`IpcTransport`], [`IpcChannel`]) and, with the `rt` feature on
+//! `x86_64-unknown-none`, everything a process needs around them: the
+//! entry glue (`server_main!`, `program_main!` on top of `helix-sys`'s
+//! `_start`), the panic handler, the heap and `log` output.
+//!
+//! Design rules:
+//! - The frame layout in messages (`wire`) and the process conventions
+//!   (`process`: slots, report labels, context) are pure and host-tested;
+//!   the IPC seams build on the host too, where `helix-sys` answers every
+//!   syscall with `InvalidSyscall`.
+//! - Process-wide items (`#[panic_handler]`, `#[global_allocator]`) exist
+//!   only with the `rt` feature on the bare-metal target, so a crate that
+//!   merely speaks the protocol (a loader reading metadata) never gets
+//!   them.
+//! - `heap` is the only module with `unsafe`.
+
+mod ipc;
+mod log;
+mod macros;
+pub mod prelude;
+mod process;
+mod wire;
+
+#[cfg(all(feature = "rt", target_os = "none"))]
+mod heap;
+#[cfg(all(feature = "rt", target_os = "none"))]
+mod panic;
+#[cfg(all(feature = "rt", target_os = "none"))]
+mod start;
+
+pub use self::log::{DebugLog, install as install_logger};
+pub use ipc::{IpcChannel, IpcTransport, MANAGER_BADGE};
+pub use process::{context, exit, exit_code, labels, module_id, name, report, set_identity, slots};
+pub use wire::{FRAME_LABEL, MAX_FRAME, Packed, pack, unpack};
+
+#[cfg(all(feature = "rt", target_os = "none"))]
+pub use heap::{HEAP_SIZE, used as heap_used};
+#[cfg(all(feature = "rt", target_os = "none"))]
+pub use start::{program, serve};

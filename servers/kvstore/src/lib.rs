@@ -1,0 +1,19 @@
+//! helix-kvstore: the `kv` interface (this library, shared with clients)
+//! and the example server implementing it (`src/main.rs`).
+//!
+//! Design rules:
+//! - The interface is declared once with `define_interface!`; server and
+//!   clients use the generated handler trait and typed client.
+//! - No `unsafe` anywhere: the runtime in `helix-protocol` owns the entry,
+//!   heap and panic handler.
+#![no_std]
+#![forbid(unsafe_code)]
+
+extern crate alloc;
+
+// `KvClient::len` is a remote call; an `is_empty` twin would add a method
+// to the interface for nothing.
+#[allow(clippy::len_without_is_empty)]
+mod kv;
+
+pub use kv::{Kv, KvClient, KvError, KvHandler, KvRequest, KvResponse};

@@ -16,6 +16,31 @@ use super::smp as tlb;
 use crate::arch::{pic, port, usercopy};
 use crate::mem::frames;
 
+/// Transfers of one call, in order: up to four inline (no allocation on
+/// the IPC path), more in a vector.
+#[derive(Debug, Default)]
+pub struct Transfers {
+    inline: [Option<Transfer>; 4],
+    n: usize,
+    more: Vec<Transfer>,
+}
+
+impl Transfers {
+    fn push(&mut self, t: Transfer) {
+        if self.n < self.inline.len() {
+            self.inline[self.n] = Some(t);
+            self.n += 1;
+        } else {
+            self.more.push(t);
+        }
+    }
+
+    /// Every transfer, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &Transfer> {
+        self.inline.iter().flatten().chain(self.more.iter())
+    }
+}
+
 /// The effects of one `execute` (or `fault`, `irq`, `expire`) call.
 pub struct Fx<'a> {
     /// Machine state.
@@ -23,15 +48,13 @@ pub struct Fx<'a> {
     /// The process whose syscall this is (its tables are loaded).
     pub space: Option<ObjRef>,
     /// Transfers to do afterwards, in order.
-    pub transfers: Vec<Transfer>,
+    pub transfers: Transfers,
     /// A hardware step failed: the syscall returns this instead.
     pub error: Option<SysError>,
     /// `rdi` result from a port read.
     pub port_value: Option<u64>,
     /// The caller yielded.
     pub yielded: bool,
-    /// Threads made ready (the caller IPIs their CPUs).
-    pub woken: Vec<ThreadId>,
 }
 
 impl<'a> Fx<'a> {
@@ -40,11 +63,10 @@ impl<'a> Fx<'a> {
         Fx {
             m,
             space,
-            transfers: Vec::new(),
+            transfers: Transfers::default(),
             error: None,
             port_value: None,
             yielded: false,
-            woken: Vec::new(),
         }
     }
 
@@ -125,7 +147,6 @@ impl Effects for Fx<'_> {
                 Err(e) => e.raw(),
             };
         }
-        self.woken.push(thread);
     }
 
     fn transfer(&mut self, t: Transfer) {
@@ -154,7 +175,6 @@ impl Effects for Fx<'_> {
             }
             Hardware::Start { thread, rip, rsp } => {
                 self.m.set_tcb(thread, user_frame(rip, rsp));
-                self.woken.push(thread);
                 Ok(())
             }
             Hardware::FaultAnswer { thread, answer } => {

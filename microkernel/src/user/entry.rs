@@ -32,35 +32,37 @@ fn save(
     Some(cur)
 }
 
+/// Decide under the lock: resume the frame (0), leave (1), or idle (None).
+fn step(w: &mut World, cpu: usize, frame: &mut TrapFrame) -> Option<u64> {
+    match w.resume(cpu, frame) {
+        Step::User => Some(0),
+        Step::Leave => Some(1),
+        Step::Idle => {
+            if cpu == 0 {
+                w.check_leave();
+                if w.leave.now {
+                    return Some(1);
+                }
+            }
+            None
+        }
+    }
+}
+
 /// Pick what runs next on this CPU (idling with interrupts on when there
 /// is nothing); 0 = resume the frame in ring 3, 1 = leave the world.
 pub fn finish(cpu: usize, frame: &mut TrapFrame) -> u64 {
     loop {
-        let step = {
-            let mut g = lock();
-            match g.as_mut() {
-                Some(w) => {
-                    if cpu == 0 && w.m.cpus[0].current.is_none() {
-                        w.check_leave();
-                    }
-                    w.resume(cpu, frame)
-                }
-                None => {
-                    if cpu == 0 {
-                        Step::Leave
-                    } else {
-                        Step::Idle
-                    }
-                }
-            }
+        let next = match lock().as_mut() {
+            Some(w) => step(w, cpu, frame),
+            None => (cpu == 0).then_some(1),
         };
-        match step {
-            Step::User => {
+        match next {
+            Some(r) => {
                 smp::ack_flush();
-                return 0;
+                return r;
             }
-            Step::Leave => return 1,
-            Step::Idle => smp::idle_wait(),
+            None => smp::idle_wait(),
         }
     }
 }
@@ -73,6 +75,11 @@ pub extern "C" fn syscall(frame: &mut TrapFrame) -> u64 {
         if let Some(w) = g.as_mut()
             && let Some(cur) = save(w, cpu, frame)
         {
+            if w.fastpath(cpu, cur, frame) {
+                drop(g);
+                smp::ack_flush();
+                return 0;
+            }
             let regs = SyscallRegs {
                 rax: frame.rax,
                 rdi: frame.rdi,
@@ -86,6 +93,17 @@ pub extern "C" fn syscall(frame: &mut TrapFrame) -> u64 {
                 w.m.cpus[cpu].rotate = true;
             }
             smp::kick(w, cpu);
+            if w.keep_running(cpu, cur, frame) {
+                drop(g);
+                smp::ack_flush();
+                return 0;
+            }
+            // Otherwise decide without taking the lock again.
+            if let Some(r) = step(w, cpu, frame) {
+                drop(g);
+                smp::ack_flush();
+                return r;
+            }
         }
     }
     finish(cpu, frame)

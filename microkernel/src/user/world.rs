@@ -6,12 +6,13 @@
 use alloc::vec::Vec;
 
 use helix_abi::ipc::buffer;
+use helix_abi::{MessageInfo, Syscall};
 use helix_kernel_objects::ipc::{IpcState, RecvWindow, Transfer};
 use helix_kernel_objects::syscall::{SyscallRegs, decode};
 use helix_kernel_objects::system::{Completion, Limits, RunState, System};
 use helix_kernel_objects::table::{ObjRef, ThreadId};
 
-use super::effects::Fx;
+use super::effects::{Fx, Transfers};
 use super::machine::Machine;
 use crate::arch::{TrapFrame, cpu, usercopy};
 
@@ -124,9 +125,53 @@ impl World {
         yielded
     }
 
+    /// The IPC fast path for `cur`'s `Call` / `ReplyRecv` with a
+    /// register-only message to a partner that can run at once: the
+    /// message goes register to register and the partner's registers are
+    /// written into `frame`. False: nothing changed, take the general path.
+    pub fn fastpath(&mut self, cpu: usize, cur: ThreadId, frame: &mut TrapFrame) -> bool {
+        let call = frame.rax == Syscall::Call.raw();
+        if !call && frame.rax != Syscall::ReplyRecv.raw() {
+            return false;
+        }
+        let Ok(slot) = u32::try_from(frame.rdi) else {
+            return false;
+        };
+        let Ok(info) = MessageInfo::from_raw(frame.rsi) else {
+            return false;
+        };
+        let fast = if call {
+            self.sys.fast_call(cur, slot, info)
+        } else {
+            self.sys.fast_reply_recv(cur, slot, info)
+        };
+        let Some(f) = fast else {
+            return false;
+        };
+        self.syscalls += 1;
+        let mut words = [frame.rdx, frame.r10, frame.r8, frame.r9];
+        for w in words.iter_mut().skip(info.length()) {
+            *w = 0;
+        }
+        if let Some(t) = self.m.tcb_mut(cur) {
+            t.in_syscall = true;
+        }
+        if let Some(t) = self.m.tcb_mut(f.to) {
+            t.in_syscall = false;
+            t.ctx.rax = 0;
+            t.ctx.rdi = f.badge;
+            t.ctx.rsi = info.raw();
+            [t.ctx.rdx, t.ctx.r10, t.ctx.r8, t.ctx.r9] = words;
+        }
+        self.m.cpus[cpu].current = Some(f.to);
+        self.m.cpus[cpu].rotate = false;
+        self.load(f.to, frame);
+        true
+    }
+
     /// Copy each message: register words, IPC-buffer words, caps.
-    pub fn apply_transfers(&mut self, transfers: &[Transfer]) {
-        for t in transfers {
+    pub fn apply_transfers(&mut self, transfers: &Transfers) {
+        for t in transfers.iter() {
             self.transfer(t);
         }
     }
@@ -214,6 +259,30 @@ impl World {
                 .is_ok_and(|th| th.state == RunState::Active && !th.faulted)
             && self.sys.ipc.state(t) == Ok(IpcState::Idle)
             && self.sys.sched.cpu_of(t) == Ok(cpu)
+    }
+
+    /// After a syscall of `cur` that did not block it: if it keeps the CPU,
+    /// copy its result registers into `frame` (the rest of the frame is
+    /// still its own) and say so.
+    pub fn keep_running(&mut self, cpu: usize, cur: ThreadId, frame: &mut TrapFrame) -> bool {
+        let st = self.m.cpus[cpu];
+        if st.current != Some(cur) || st.rotate || self.leave.now {
+            return false;
+        }
+        if !self.runnable(cur, cpu) || self.sys.sched.is_queued(cur) {
+            return false;
+        }
+        let prio = self.sys.sched.priority(cur).unwrap_or(0);
+        if self.sys.sched.should_preempt(cpu, prio) {
+            return false;
+        }
+        let Some(t) = self.m.tcb(cur) else {
+            return false;
+        };
+        let c = &t.ctx;
+        (frame.rax, frame.rdi, frame.rsi, frame.rdx) = (c.rax, c.rdi, c.rsi, c.rdx);
+        (frame.r10, frame.r8, frame.r9) = (c.r10, c.r8, c.r9);
+        true
     }
 
     /// Decide what `cpu` runs next and write its registers into `frame`.

@@ -5,6 +5,7 @@
 //! messages, touch page tables and ports).
 
 mod effects;
+mod fastpath;
 mod invoke;
 mod ipc_calls;
 mod state;
@@ -13,4 +14,5 @@ mod state;
 mod tests;
 
 pub use effects::{Completion, Effects, Hardware};
+pub use fastpath::FastIpc;
 pub use state::{DEFAULT_PRIORITY, DEFAULT_QUANTUM, Limits, RunState, System, Thread};

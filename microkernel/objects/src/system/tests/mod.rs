@@ -1,3 +1,4 @@
+mod fastpath;
 mod hostile;
 mod scenarios;
 mod support;

@@ -109,3 +109,41 @@ pub fn ports() -> ! {
     let v = hw::port_in_direct();
     report(2, &[u64::from(v)])
 }
+
+/// A user pager: receive a page fault, map a fresh frame at the faulting
+/// page in the faulter's address space (its AddressSpace cap is in slot
+/// [`slots::EP2`]), answer "resume".
+pub fn pager() -> ! {
+    let ep: Cap<Endpoint> = Cap::from_slot(slots::EP);
+    let r = match ep.recv() {
+        Ok(r) => r,
+        Err(e) => report(e.raw(), &[1]),
+    };
+    let addr = r.words[2];
+    let u: Cap<Untyped> = Cap::from_slot(slots::UNTYPED);
+    let f: Cap<helix_sys::Frame> = match u.retype(slots::FREE, 1) {
+        Ok(f) => f,
+        Err(e) => report(e.raw(), &[2]),
+    };
+    let theirs: Cap<helix_sys::AddressSpace> = Cap::from_slot(slots::EP2);
+    let rw = helix_sys::CapRights::READ.union(helix_sys::CapRights::WRITE);
+    if let Err(e) = theirs.map(f, addr & !0xfff, rw) {
+        report(e.raw(), &[3]);
+    }
+    let m = Message::new(helix_abi::fault::FAULT_REPLY_RESUME, &[]);
+    let a = code(helix_sys::reply(&m));
+    report(0, &[addr, a])
+}
+
+/// Receive a fault and answer "destroy".
+pub fn destroy_handler() -> ! {
+    let ep: Cap<Endpoint> = Cap::from_slot(slots::EP);
+    match ep.recv() {
+        Ok(r) => {
+            let m = Message::new(helix_abi::fault::FAULT_REPLY_DESTROY, &[]);
+            let a = code(helix_sys::reply(&m));
+            report(0, &[r.words[1] & 0xff, a])
+        }
+        Err(e) => report(e.raw(), &[]),
+    }
+}

@@ -108,6 +108,8 @@ fn main(scenario: u64, param: u64) -> ! {
         35 => threads::yield_pair(param),
         36 => caps::identify_and_mint(),
         37 => caps::revoke_owner(),
+        38 => faults::pager(),
+        39 => faults::destroy_handler(),
         40 => bench::null_syscall(),
         41 => bench::call_reply(),
         42 => bench::yield_switch(),

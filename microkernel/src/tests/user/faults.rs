@@ -4,7 +4,7 @@
 use helix_abi::CapRights;
 use helix_abi::fault::FAULT_LABEL;
 
-use super::fixture::{EP, FAULT, Outcome, RW, run, sc};
+use super::fixture::{EP, EP2, FAULT, Outcome, RW, run, sc};
 use crate::ktest::Failure;
 use crate::user::Proc;
 use crate::{ensure, ensure_eq, ktest};
@@ -92,6 +92,44 @@ fn fault_handler_can_restart_the_thread() -> Result<(), Failure> {
     Ok(())
 }
 
+fn fault_handler_can_page_in_and_resume() -> Result<(), Failure> {
+    let ((f, pager), out) = run(2, 3000, |e| {
+        let ep = e.endpoint()?;
+        let f = e.spawn(sc::FAULTER, 0)?;
+        let pager = e.spawn(sc::PAGER, 0)?;
+        e.give(&f, FAULT, ep, CapRights::WRITE, 0)?;
+        e.give(&pager, EP, ep, RW, 0)?;
+        e.untyped(&pager, 64 * 1024)?;
+        // The pager may map into the faulter's address space.
+        e.mint((&f, 0), (&pager, EP2), CapRights::WRITE, 0)?;
+        Ok((f, pager))
+    })?;
+    let p = out.of(&pager, "pager")?;
+    ensure_eq!(p.label, 0, "pager status");
+    ensure_eq!(p.words[0], UNMAPPED, "pager saw the faulting address");
+    ensure_eq!(p.words[1], 0, "resume accepted");
+    let r = out.of(&f, "resumed faulter")?;
+    ensure_eq!(r.label, 1, "faulter continued after its load");
+    ensure_eq!(r.words[0], 0, "and read the fresh zeroed page");
+    Ok(())
+}
+
+fn fault_handler_can_destroy_the_thread() -> Result<(), Failure> {
+    let (f, h, b, out) = fault_world(2, sc::DESTROY_HANDLER, 2)?;
+    let r = out.of(&h, "handler")?;
+    ensure_eq!(r.words[0], 6, "#UD received");
+    ensure_eq!(r.words[1], 0, "destroy accepted");
+    ensure!(out.of(&f, "faulter").is_err(), "faulter never ran again");
+    ensure_eq!(out.of(&b, "bystander")?.words[0], 200, "bystander finished");
+    let stopped = crate::user::with(|w| {
+        w.sys
+            .thread(f.thread)
+            .is_ok_and(|t| t.state == helix_kernel_objects::system::RunState::Suspended)
+    });
+    ensure!(stopped == Some(true), "faulter stopped for good");
+    Ok(())
+}
+
 fn fault_without_handler_stops_only_that_thread() -> Result<(), Failure> {
     let ((f, b), out) = run(1, 3000, |e| {
         let f = e.spawn(sc::FAULTER, 0)?;
@@ -155,6 +193,8 @@ ktest!(
     fault_divide_error_reaches_the_fault_endpoint,
     fault_write_to_code_page_is_a_protection_fault,
     fault_handler_can_restart_the_thread,
+    fault_handler_can_page_in_and_resume,
+    fault_handler_can_destroy_the_thread,
     fault_without_handler_stops_only_that_thread,
     irq_arrives_as_a_notification,
     io_ports_only_through_the_cap,

@@ -20,6 +20,8 @@ pub const UNTYPED: u32 = 3;
 pub const EP: u32 = 4;
 /// Scenario notification slot.
 pub const NTFN: u32 = 5;
+/// Second scenario slot.
+pub const EP2: u32 = 6;
 /// IRQ control slot.
 pub const IRQ_CONTROL: u32 = 7;
 /// I/O ports slot.
@@ -71,6 +73,8 @@ pub mod sc {
     pub const YIELD_PAIR: u64 = 35;
     pub const IDENTIFY: u64 = 36;
     pub const REVOKE_OWNER: u64 = 37;
+    pub const PAGER: u64 = 38;
+    pub const DESTROY_HANDLER: u64 = 39;
     pub const BENCH_NULL: u64 = 40;
     pub const BENCH_CALL: u64 = 41;
     pub const BENCH_YIELD: u64 = 42;

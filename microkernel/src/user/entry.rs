@@ -34,7 +34,11 @@ fn save(
 
 /// Decide under the lock: resume the frame (0), leave (1), or idle (None).
 fn step(w: &mut World, cpu: usize, frame: &mut TrapFrame) -> Option<u64> {
-    match w.resume(cpu, frame) {
+    let s = w.resume(cpu, frame);
+    if core::mem::take(&mut w.migrated) {
+        smp::kick(w, cpu);
+    }
+    match s {
         Step::User => Some(0),
         Step::Leave => Some(1),
         Step::Idle => {

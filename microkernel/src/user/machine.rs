@@ -87,6 +87,8 @@ pub struct Machine {
     /// Per CPU.
     pub cpus: Vec<CpuState>,
     kernel_pml4: u64,
+    /// Tables of destroyed processes, freed with the world.
+    zombies: Vec<Space>,
 }
 
 /// A fresh user-mode register set starting at `rip` with `rsp`.
@@ -126,6 +128,7 @@ impl Machine {
             maps: Vec::new(),
             cpus: vec![CpuState::default(); cpus],
             kernel_pml4,
+            zombies: Vec::new(),
         }
     }
 
@@ -204,7 +207,13 @@ impl Machine {
         {
             // Make sure this CPU does not keep using the tables we free.
             crate::mem::kspace::activate_kernel();
-            free_space(s);
+            if self.cpus.len() > 1 {
+                // Another CPU may still run on these tables until its next
+                // kernel entry: free them with the world.
+                self.zombies.push(s);
+            } else {
+                free_space(s);
+            }
         }
     }
 
@@ -212,6 +221,9 @@ impl Machine {
     pub fn drop_all(&mut self) {
         crate::mem::kspace::activate_kernel();
         for s in self.spaces.iter_mut().filter_map(Option::take) {
+            free_space(s);
+        }
+        for s in self.zombies.drain(..) {
             free_space(s);
         }
         self.maps.clear();

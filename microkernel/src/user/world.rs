@@ -64,6 +64,8 @@ pub struct World {
     pub ticks: u64,
     /// Syscalls handled.
     pub syscalls: u64,
+    /// A thread was queued on another CPU by `resume` (kick it).
+    pub migrated: bool,
 }
 
 /// Keep only the RFLAGS bits user code may control, with IF on.
@@ -81,6 +83,7 @@ impl World {
             leave: LeaveRule::default(),
             ticks: 0,
             syscalls: 0,
+            migrated: false,
         }
     }
 
@@ -250,15 +253,19 @@ impl World {
         }
     }
 
-    /// Can `t` keep running on `cpu` right now?
-    fn runnable(&self, t: ThreadId, cpu: usize) -> bool {
+    /// Could `t` run (on its own CPU) right now?
+    fn ready(&self, t: ThreadId) -> bool {
         self.m.tcb(t).is_some()
             && self
                 .sys
                 .thread(t)
                 .is_ok_and(|th| th.state == RunState::Active && !th.faulted)
             && self.sys.ipc.state(t) == Ok(IpcState::Idle)
-            && self.sys.sched.cpu_of(t) == Ok(cpu)
+    }
+
+    /// Can `t` keep running on `cpu` right now?
+    fn runnable(&self, t: ThreadId, cpu: usize) -> bool {
+        self.ready(t) && self.sys.sched.cpu_of(t) == Ok(cpu)
     }
 
     /// After a syscall of `cur` that did not block it: if it keeps the CPU,
@@ -302,6 +309,10 @@ impl World {
                 } else {
                     self.sys.sched.enqueue_front(cur)
                 };
+            } else if self.ready(cur) {
+                // It moved to another CPU (affinity): queue it there.
+                let _ = self.sys.sched.enqueue(cur);
+                self.migrated = true;
             }
             self.m.cpus[cpu].current = None;
             self.m.cpus[cpu].rotate = false;

@@ -110,6 +110,7 @@ fn main(scenario: u64, param: u64) -> ! {
         37 => caps::revoke_owner(),
         38 => faults::pager(),
         39 => faults::destroy_handler(),
+        44 => threads::migrate(param),
         40 => bench::null_syscall(),
         41 => bench::call_reply(),
         42 => bench::yield_switch(),

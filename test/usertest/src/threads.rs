@@ -149,3 +149,13 @@ pub fn yield_pair(n: u64) -> ! {
     }
     report(0, &[n])
 }
+
+/// Move ourselves to the CPUs in `mask`, then yield a while and report.
+pub fn migrate(mask: u64) -> ! {
+    let me: Cap<Thread> = Cap::from_slot(slots::THREAD);
+    let r = crate::code(me.set_affinity(mask));
+    for _ in 0..50 {
+        helix_sys::yield_now();
+    }
+    report(0, &[r])
+}

@@ -75,6 +75,7 @@ pub mod sc {
     pub const REVOKE_OWNER: u64 = 37;
     pub const PAGER: u64 = 38;
     pub const DESTROY_HANDLER: u64 = 39;
+    pub const MIGRATE: u64 = 44;
     pub const BENCH_NULL: u64 = 40;
     pub const BENCH_CALL: u64 = 41;
     pub const BENCH_YIELD: u64 = 42;

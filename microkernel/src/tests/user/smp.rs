@@ -60,6 +60,22 @@ fn smp_user_threads_run_on_every_cpu() -> Result<(), Failure> {
     Ok(())
 }
 
+fn smp_thread_moves_itself_to_another_cpu() -> Result<(), Failure> {
+    if smp::online() < 2 {
+        return Err(Failure::Missing("a second CPU (run with -smp 2 or more)"));
+    }
+    let last = smp::online() - 1;
+    let (p, out) = run(1, 5000, |e| e.spawn(sc::MIGRATE, 1 << last))?;
+    ensure_eq!(
+        out.of(&p, "process")?.words[0],
+        0,
+        "ThreadSetAffinity accepted"
+    );
+    let cpu = user::with(|w| w.sys.sched.cpu_of(p.thread).ok()).flatten();
+    ensure!(cpu == Some(last), "thread now belongs to the last CPU");
+    Ok(())
+}
+
 fn hostile_process_cannot_hurt_the_kernel() -> Result<(), Failure> {
     const CALLS: u64 = 100_000;
     let (p, out) = run(1, 60_000, |e| {
@@ -145,6 +161,7 @@ fn smep_and_smap_are_on() -> Result<(), Failure> {
 ktest!(
     smp_threads_on_two_cpus_exchange_messages,
     smp_user_threads_run_on_every_cpu,
+    smp_thread_moves_itself_to_another_cpu,
     hostile_process_cannot_hurt_the_kernel,
     root_server_starts_with_boot_info,
     smep_and_smap_are_on,

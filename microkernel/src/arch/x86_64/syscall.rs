@@ -6,7 +6,9 @@
 //! from ring 3 starts at its top and builds a [`TrapFrame`]; the handler
 //! saves the frame into the running thread, does the work, writes the
 //! next thread's registers into the same frame and returns; the common
-//! exit pops it and `iretq`s. Nothing ever blocks on a kernel stack.
+//! exit pops it and `iretq`s, or `sysretq`s when the frame is one that
+//! entered by `syscall` (see the guard in the stub). Nothing ever blocks on
+//! a kernel stack.
 
 use core::arch::global_asm;
 
@@ -16,6 +18,17 @@ use ::x86_64::registers::rflags::RFlags;
 
 use super::gdt;
 use super::stubs::TrapFrame;
+
+// The stub's sysret guard reads these frame offsets.
+const _: () = {
+    use core::mem::offset_of;
+    assert!(offset_of!(TrapFrame, r11) == 32);
+    assert!(offset_of!(TrapFrame, rcx) == 96);
+    assert!(offset_of!(TrapFrame, rip) == 136);
+    assert!(offset_of!(TrapFrame, cs) == 144);
+    assert!(offset_of!(TrapFrame, rflags) == 152);
+    assert!(offset_of!(TrapFrame, rsp) == 160);
+};
 
 /// Vector number the syscall stub puts in its frames.
 pub const SYSCALL_VECTOR: u64 = 0x100;
@@ -73,7 +86,39 @@ helix_syscall_entry:
     call {syscall}
     test rax, rax
     jnz helix_leave_to_kernel
-    jmp helix_return_frame
+    // sysretq only for a frame that entered by `syscall` (rcx = rip and
+    // r11 = rflags, so restoring them through sysret is exact), with the
+    // user code selector and a lower-half RIP (a non-canonical RCX would
+    // fault in ring 0 on Intel); anything else leaves through iretq.
+    mov rax, [rsp + 96]
+    cmp rax, [rsp + 136]
+    jne helix_return_frame
+    mov rax, [rsp + 32]
+    cmp rax, [rsp + 152]
+    jne helix_return_frame
+    cmp qword ptr [rsp + 144], {user_code}
+    jne helix_return_frame
+    mov rax, [rsp + 136]
+    shr rax, 47
+    jnz helix_return_frame
+    pop r15
+    pop r14
+    pop r13
+    pop r12
+    pop r11
+    pop r10
+    pop r9
+    pop r8
+    pop rbp
+    pop rdi
+    pop rsi
+    pop rdx
+    pop rcx
+    pop rbx
+    pop rax
+    mov rsp, [rsp + 40]
+    swapgs
+    sysretq
 
 .global helix_run_user
 helix_run_user:

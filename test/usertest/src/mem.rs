@@ -131,3 +131,18 @@ pub fn quota_split() -> ! {
     let after = child.available().unwrap_or(0);
     report(0, &[avail, a | (b << 8) | (c << 16) | (d << 24), after])
 }
+
+/// A Frame reports its physical address (for DMA) only with READ.
+pub fn frame_phys() -> ! {
+    let f: Cap<Frame> = match untyped().retype(slots::FREE, 2) {
+        Ok(f) => f,
+        Err(e) => report(e.raw(), &[1]),
+    };
+    let phys = f.phys_addr().unwrap_or(0);
+    let w = match f.mint(slots::FREE + 1, CapRights::WRITE, 0) {
+        Ok(c) => c,
+        Err(e) => report(e.raw(), &[2]),
+    };
+    let denied = code(w.phys_addr());
+    report(0, &[phys, denied])
+}

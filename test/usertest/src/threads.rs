@@ -35,7 +35,8 @@ fn new_thread(at: u32) -> Cap<Thread> {
     if let Err(e) = aspace.map(buf, va, rw) {
         report(e.raw(), &[at.into(), 3]);
     }
-    if let Err(e) = t.configure(aspace, None, va) {
+    // Faults of our threads go to the same endpoint as the main thread's.
+    if let Err(e) = t.configure(aspace, Some(9), va) {
         report(e.raw(), &[at.into(), 1]);
     }
     t
@@ -158,4 +159,47 @@ pub fn migrate(mask: u64) -> ! {
         helix_sys::yield_now();
     }
     report(0, &[r])
+}
+
+/// Delete the only cap of a spinning thread: it is destroyed (its counter
+/// stops) and the slot is empty.
+pub fn destroy_thread() -> ! {
+    let t = new_thread(slots::FREE + 1);
+    let _ = STACK_A.start(t, spin, 0);
+    let _ = sleep(5, slots::FREE + 2);
+    let d = code(t.delete());
+    let c1 = COUNT[0].load(Ordering::Relaxed);
+    let _ = sleep(5, slots::FREE + 3);
+    let c2 = COUNT[0].load(Ordering::Relaxed);
+    let again = code(t.suspend());
+    report(0, &[d, c1, c2, again])
+}
+
+/// A reader thread on the CPUs in `mask` spins on a mapped page; we unmap
+/// it: the reader must fault (its fault endpoint is slot 9) at once, on
+/// its own CPU, instead of reading through a stale TLB entry.
+pub fn shootdown(mask: u64) -> ! {
+    let va = crate::mem::VA;
+    let f: Cap<Frame> = match untyped().retype(slots::FREE, 1) {
+        Ok(f) => f,
+        Err(e) => report(e.raw(), &[1]),
+    };
+    let aspace: Cap<AddressSpace> = Cap::from_slot(slots::ASPACE);
+    if let Err(e) = aspace.map(f, va, CapRights::READ.union(CapRights::WRITE)) {
+        report(e.raw(), &[2]);
+    }
+    let t = new_thread(slots::FREE + 1);
+    let set = code(t.set_affinity(mask));
+    let _ = STACK_A.start(t, reader, va);
+    let _ = sleep(20, slots::FREE + 2);
+    let before = COUNT[1].load(Ordering::Relaxed);
+    let u = code(aspace.unmap(va));
+    report(0, &[set, before, u])
+}
+
+extern "C" fn reader(va: u64) -> ! {
+    loop {
+        let _ = crate::hw::peek(va);
+        COUNT[1].fetch_add(1, Ordering::Relaxed);
+    }
 }

@@ -76,6 +76,9 @@ pub mod sc {
     pub const PAGER: u64 = 38;
     pub const DESTROY_HANDLER: u64 = 39;
     pub const MIGRATE: u64 = 44;
+    pub const DESTROY_THREAD: u64 = 45;
+    pub const FRAME_PHYS: u64 = 46;
+    pub const SHOOTDOWN: u64 = 47;
     pub const BENCH_NULL: u64 = 40;
     pub const BENCH_CALL: u64 = 41;
     pub const BENCH_YIELD: u64 = 42;

@@ -95,7 +95,49 @@ fn quota_split_and_delete_returns_budget() -> Result<(), Failure> {
     Ok(())
 }
 
+fn frame_reports_its_physical_address_with_read() -> Result<(), Failure> {
+    let (p, out) = run(1, 3000, |e| {
+        let p = e.spawn(sc::FRAME_PHYS, 0)?;
+        e.untyped(&p, 64 * 1024)?;
+        Ok(p)
+    })?;
+    let r = out.of(&p, "process")?;
+    ensure!(
+        r.words[0] != 0 && r.words[0] % 4096 == 0,
+        "page-aligned physical address"
+    );
+    ensure!(crate::mem::frames::manages(r.words[0]), "in usable RAM");
+    ensure_eq!(r.words[1], SysError::NoRights.raw(), "not without READ");
+    Ok(())
+}
+
+fn unmap_reaches_a_thread_on_another_cpu() -> Result<(), Failure> {
+    let n = crate::user::smp::online();
+    if n < 2 {
+        return Err(Failure::Missing("a second CPU (run with -smp 2 or more)"));
+    }
+    let ((p, h), out) = run(2, 5000, |e| {
+        let ep = e.endpoint()?;
+        let p = e.spawn(sc::SHOOTDOWN, 1 << (n - 1))?;
+        let h = e.spawn(sc::HANDLER, 0)?;
+        e.untyped(&p, 128 * 1024)?;
+        e.give(&p, FAULT, ep, CapRights::WRITE, 0)?;
+        e.give(&h, EP, ep, RW, 0)?;
+        Ok((p, h))
+    })?;
+    let r = out.of(&p, "unmapper")?;
+    ensure_eq!(r.words[0], 0, "reader pinned to the last CPU");
+    ensure!(r.words[1] > 0, "reader was reading the page");
+    ensure_eq!(r.words[2], 0, "unmap succeeded");
+    let f = out.of(&h, "handler")?;
+    ensure_eq!(f.words[1] & 0xff, 14, "reader took a page fault");
+    ensure_eq!(f.words[2], VA, "at the unmapped page");
+    Ok(())
+}
+
 ktest!(
+    frame_reports_its_physical_address_with_read,
+    unmap_reaches_a_thread_on_another_cpu,
     unmap_really_revokes_access,
     read_only_frame_cannot_be_written,
     frames_are_shared_between_processes,

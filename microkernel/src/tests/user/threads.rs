@@ -121,7 +121,22 @@ fn yield_alternates_two_processes() -> Result<(), Failure> {
     Ok(())
 }
 
+fn deleting_the_last_thread_cap_destroys_the_thread() -> Result<(), Failure> {
+    let (p, out) = run(1, 3000, |e| {
+        let p = e.spawn(sc::DESTROY_THREAD, 0)?;
+        e.untyped(&p, 64 * 1024)?;
+        Ok(p)
+    })?;
+    let r = out.of(&p, "process")?;
+    ensure_eq!(r.words[0], 0, "delete succeeded");
+    ensure!(r.words[1] > 0, "thread ran before");
+    ensure_eq!(r.words[2], r.words[1], "thread gone: no progress");
+    ensure_eq!(r.words[3], SysError::EmptySlot.raw(), "slot empty");
+    Ok(())
+}
+
 ktest!(
+    deleting_the_last_thread_cap_destroys_the_thread,
     preemption_lets_equal_priority_spinners_both_progress,
     ipc_timeout_ends_a_blocked_receive,
     non_blocking_calls_would_block,

@@ -4,8 +4,6 @@
 use alloc::boxed::Box;
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 
-use limine::mp::Cpu;
-
 use super::world::World;
 use crate::arch::{TrapFrame, cpu, gdt, idt, lapic, percpu, stacks, syscall, usercopy};
 use crate::boot::requests::MP;
@@ -124,9 +122,8 @@ pub fn start_aps(timer_ms: u64) -> usize {
             continue;
         }
         APIC_IDS[next].store(c.lapic_id, Ordering::SeqCst);
-        c.extra.store(next as u64, Ordering::SeqCst);
         let before = online();
-        c.goto_address.write(ap_entry);
+        crate::arch::ap::start(c, next, ap_main);
         let limit = cpu::rdtsc() + time::clock().map_or(1 << 32, |k| k.hz);
         while online() == before && cpu::rdtsc() < limit {
             core::hint::spin_loop();
@@ -142,16 +139,11 @@ pub fn start_aps(timer_ms: u64) -> usize {
 
 static AP_TIMER_MS: AtomicU64 = AtomicU64::new(1);
 
-/// AP entry from the bootloader.
-///
-/// # Safety
-/// Called only by the bootloader on a parked AP, once, with `cpu` its MP
-/// record (64-bit mode, interrupts off, on a bootloader stack in the HHDM).
-unsafe extern "C" fn ap_entry(c: &Cpu) -> ! {
-    let index = c.extra.load(Ordering::SeqCst) as usize;
+/// An AP's life once started: per-CPU set-up, then the user world.
+fn ap_main(index: usize) -> ! {
     cpu::enable_nx_and_wp();
-    // The kernel's tables map the image, the heap and the HHDM (this
-    // bootloader stack lives in the HHDM).
+    // The kernel's tables map the image, the heap and the HHDM (the
+    // bootloader stack we are on lives in the HHDM).
     crate::mem::kspace::activate_kernel();
     let stack: &'static mut [u8] =
         Box::leak(alloc::vec![0u8; stacks::KERNEL_STACK_SIZE].into_boxed_slice());

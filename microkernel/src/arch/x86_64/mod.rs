@@ -1,6 +1,7 @@
 //! x86_64 hardware layer: port I/O, serial, GDT/TSS, IDT and exception
 //! stubs, the expected-fault catch point, paging, timers.
 
+pub mod ap;
 pub mod catch;
 pub mod cpu;
 mod entry;

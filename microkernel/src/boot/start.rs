@@ -134,8 +134,8 @@ pub extern "C" fn start(entry_rsp: u64) -> ! {
     }
     let u = user::init();
     info!(
-        "user mode: syscall/sysret, SMEP {}, SMAP {}, LAPIC timer {} counts/ms, {} CPUs online",
-        u.smep, u.smap, u.lapic_per_ms, u.cpus
+        "user mode: syscall/sysret, SMEP {}, SMAP {}, LAPIC timer {} counts/ms, {} CPUs online, IRQs via {}",
+        u.smep, u.smap, u.lapic_per_ms, u.cpus, u.irq
     );
     info!("boot took {} us", time::us_since_entry());
 

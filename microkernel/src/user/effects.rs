@@ -13,7 +13,7 @@ use helix_kernel_objects::table::{ObjRef, ThreadId};
 
 use super::machine::{Machine, Mapping, user_frame, zeroed_frame};
 use super::smp as tlb;
-use crate::arch::{pic, port, usercopy};
+use crate::arch::{irq, port, usercopy};
 use crate::mem::frames;
 
 /// Transfers of one call, in order: up to four inline (no allocation on
@@ -192,7 +192,7 @@ impl Effects for Fx<'_> {
                 Ok(())
             }
             Hardware::IrqUnmask(line) => {
-                pic::unmask(line);
+                irq::unmask(line);
                 Ok(())
             }
             Hardware::Reschedule => {

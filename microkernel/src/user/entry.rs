@@ -6,7 +6,7 @@ use spin::MutexGuard;
 
 use super::world::{Step, World};
 use super::{WORLD, smp};
-use crate::arch::{TrapFrame, cpu, lapic, percpu, pic};
+use crate::arch::{TrapFrame, cpu, irq, lapic, percpu};
 
 /// Lock the world, acknowledging TLB shootdowns while waiting.
 pub fn lock() -> MutexGuard<'static, Option<World>> {
@@ -161,19 +161,19 @@ pub fn interrupt(frame: &mut TrapFrame) -> u64 {
                     w.tick(cpu);
                 }
                 lapic::RESCHEDULE_VECTOR => lapic::eoi(),
-                x if (pic::BASE_VECTOR..pic::BASE_VECTOR + 16).contains(&x) => {
-                    let line = u64::from(x - pic::BASE_VECTOR);
-                    pic::mask(line);
-                    pic::eoi(line);
+                x if (irq::BASE_VECTOR..irq::BASE_VECTOR + irq::LINES).contains(&x) => {
+                    let line = u64::from(x - irq::BASE_VECTOR);
+                    irq::mask(line);
+                    irq::eoi(line);
                     w.irq(line);
                 }
                 _ => lapic::eoi(),
             }
             smp::kick(w, cpu);
-        } else if (pic::BASE_VECTOR..pic::BASE_VECTOR + 16).contains(&v) {
-            let line = u64::from(v - pic::BASE_VECTOR);
-            pic::mask(line);
-            pic::eoi(line);
+        } else if (irq::BASE_VECTOR..irq::BASE_VECTOR + irq::LINES).contains(&v) {
+            let line = u64::from(v - irq::BASE_VECTOR);
+            irq::mask(line);
+            irq::eoi(line);
         } else {
             lapic::eoi();
         }

@@ -20,7 +20,7 @@ use spin::Mutex;
 pub use process::{Proc, SpawnError};
 pub use world::{LeaveRule, World};
 
-use crate::arch::{cpu, lapic, percpu, pic, stacks, syscall, usercopy};
+use crate::arch::{cpu, irq, lapic, percpu, stacks, syscall, usercopy};
 use crate::time;
 
 /// The one world (one lock around all kernel objects).
@@ -42,6 +42,8 @@ pub struct InitReport {
     pub cpus: usize,
     /// LAPIC timer counts per ms.
     pub lapic_per_ms: u64,
+    /// What delivers IRQ lines.
+    pub irq: &'static str,
 }
 
 /// Set up the BSP for ring 3 (per-CPU block, `syscall`, SMEP/SMAP,
@@ -59,7 +61,7 @@ pub fn init() -> InitReport {
     lapic::enable(true);
     smp::set_bsp_apic_id(lapic::id());
     lapic::calibrate(hz);
-    pic::init();
+    irq::init(crate::boot::boot_info().rsdp_phys());
     lapic::start_timer(TICK_MS);
     let cpus = smp::start_aps(TICK_MS);
     reset();
@@ -68,6 +70,7 @@ pub fn init() -> InitReport {
         smap,
         cpus,
         lapic_per_ms: lapic::per_ms(),
+        irq: irq::controller(),
     }
 }
 

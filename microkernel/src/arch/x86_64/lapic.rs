@@ -70,6 +70,11 @@ pub fn enable(bsp: bool) {
     write(LVT_LINT0, if bsp { 0x700 } else { 1 << 16 });
 }
 
+/// Mask LINT0 on this CPU (no ExtINT from the PIC).
+pub fn mask_lint0() {
+    write(LVT_LINT0, 1 << 16);
+}
+
 /// This CPU's LAPIC id.
 pub fn id() -> u32 {
     read(ID) >> 24

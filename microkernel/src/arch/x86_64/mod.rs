@@ -1,6 +1,7 @@
 //! x86_64 hardware layer: port I/O, serial, GDT/TSS, IDT and exception
 //! stubs, the expected-fault catch point, paging, timers.
 
+pub mod acpi;
 pub mod ap;
 pub mod catch;
 pub mod cpu;
@@ -8,6 +9,8 @@ mod entry;
 pub mod exceptions;
 pub mod gdt;
 pub mod idt;
+pub mod ioapic;
+pub mod irq;
 pub mod lapic;
 pub mod paging;
 pub mod percpu;

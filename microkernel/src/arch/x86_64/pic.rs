@@ -57,3 +57,9 @@ pub fn eoi(irq: u64) {
     }
     out(0x20, 0x20);
 }
+
+/// Mask every line for good (the I/O APIC takes over).
+pub fn disable() {
+    out(0x21, 0xff);
+    out(0xa1, 0xff);
+}

@@ -1,0 +1,75 @@
+//! Reading the MADT through the `acpi` crate: where the I/O APIC is and how
+//! ISA IRQs map to its inputs. ACPI tables are reached through the HHDM
+//! (pages outside RAM are mapped there on demand).
+
+use core::ptr::NonNull;
+
+use acpi::madt::{Madt, MadtEntry};
+use acpi::{AcpiHandler, AcpiTables, PhysicalMapping};
+
+use super::paging;
+
+/// Maps ACPI tables at their HHDM address.
+#[derive(Clone, Copy, Debug)]
+struct Hhdm;
+
+impl AcpiHandler for Hhdm {
+    unsafe fn map_physical_region<T>(&self, phys: usize, size: usize) -> PhysicalMapping<Self, T> {
+        let mut page = phys as u64 & !0xfff;
+        while page < phys as u64 + size as u64 {
+            if paging::translate(paging::phys_to_virt(page)).is_none() {
+                let _ = crate::mem::kspace::map_mmio(page);
+            }
+            page += 0x1000;
+        }
+        let virt = paging::phys_to_virt(phys as u64) as *mut T;
+        let Some(virt) = NonNull::new(virt) else {
+            crate::arch::halt_forever()
+        };
+        // SAFETY: `virt` is the HHDM address of `phys`, now mapped for
+        // `size` bytes; the acpi crate only reads through it, as the caller
+        // of this trait method promised.
+        unsafe { PhysicalMapping::new(phys, virt, size, size, *self) }
+    }
+
+    fn unmap_physical_region<T>(_region: &PhysicalMapping<Self, T>) {}
+}
+
+/// What the MADT says about external interrupts.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct IrqLayout {
+    /// Physical address of the first I/O APIC (its GSI base must be 0).
+    pub ioapic: u64,
+    /// GSI of each ISA IRQ, with (active low, level triggered).
+    pub isa: [(u32, bool, bool); 16],
+    /// The ISA IRQ's GSI comes from an override entry.
+    pub overridden: [bool; 16],
+}
+
+/// Parse the MADT reachable from the RSDP at `rsdp` (physical).
+pub fn irq_layout(rsdp: u64) -> Option<IrqLayout> {
+    // SAFETY: `rsdp` is the RSDP address the bootloader reported; the
+    // handler maps the tables read-only where they are.
+    let tables = unsafe { AcpiTables::from_rsdp(Hhdm, rsdp as usize) }.ok()?;
+    let madt = tables.find_table::<Madt>().ok()?;
+    let mut l = IrqLayout::default();
+    for (i, e) in l.isa.iter_mut().enumerate() {
+        *e = (i as u32, false, false);
+    }
+    for entry in madt.get().entries() {
+        match entry {
+            MadtEntry::IoApic(io) if l.ioapic == 0 && io.global_system_interrupt_base == 0 => {
+                l.ioapic = u64::from(io.io_apic_address);
+            }
+            MadtEntry::InterruptSourceOverride(o) if o.bus == 0 && o.irq < 16 => {
+                let flags = o.flags;
+                let low = flags & 0b11 == 0b11;
+                let level = (flags >> 2) & 0b11 == 0b11;
+                l.isa[usize::from(o.irq)] = (o.global_system_interrupt, low, level);
+                l.overridden[usize::from(o.irq)] = true;
+            }
+            _ => {}
+        }
+    }
+    (l.ioapic != 0).then_some(l)
+}

@@ -236,6 +236,35 @@ impl<'a> FrameBitmap<'a> {
         None
     }
 
+    /// Hand out `n` (nonzero) physically consecutive free frames (the
+    /// address of the first), or `None` when no run that long is free.
+    pub fn allocate_contiguous(&mut self, n: u64) -> Option<u64> {
+        if n == 0 || n > self.free {
+            return None;
+        }
+        let mut base = 0;
+        for r in self.ranges.as_slice() {
+            let mut run = 0;
+            for i in base..base + r.frames() {
+                if self.is_used(i) {
+                    run = 0;
+                    continue;
+                }
+                run += 1;
+                if run == n {
+                    let first = i + 1 - n;
+                    for j in first..=i {
+                        self.set(j, true);
+                    }
+                    self.free -= n;
+                    return Some(self.addr_of(first));
+                }
+            }
+            base += r.frames();
+        }
+        None
+    }
+
     /// Give a frame back.
     pub fn deallocate(&mut self, addr: u64) -> Result<(), FrameError> {
         if !addr.is_multiple_of(PAGE_SIZE) {
@@ -408,5 +437,26 @@ mod tests {
             FrameBitmap::new(u, &mut bits),
             Err(FrameError::BitmapTooSmall { .. })
         ));
+    }
+
+    #[test]
+    fn contiguous_runs_skip_holes_and_stay_in_one_range() {
+        let usable = UsableRanges::from_regions(&map());
+        let mut bits = vec![0u64; FrameBitmap::words_needed(&usable)];
+        let mut fa = FrameBitmap::new(usable, &mut bits).unwrap();
+        let a = fa.allocate().unwrap();
+        let b = fa.allocate().unwrap();
+        let c = fa.allocate().unwrap();
+        fa.deallocate(b).unwrap();
+        let free = fa.free();
+        let run = fa.allocate_contiguous(3).unwrap();
+        assert!(run > c, "the one-frame hole at {b:#x} is too short");
+        assert_eq!(fa.free(), free - 3);
+        for i in 0..3 {
+            assert_eq!(fa.is_allocated(run + i * PAGE_SIZE), Ok(true));
+        }
+        assert_eq!(fa.allocate_contiguous(0), None);
+        assert_eq!(fa.allocate_contiguous(fa.total() + 1), None);
+        let _ = a;
     }
 }

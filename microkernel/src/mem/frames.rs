@@ -79,6 +79,11 @@ pub fn allocate() -> Option<u64> {
     FRAMES.lock().as_mut()?.allocate()
 }
 
+/// `n` physically consecutive free frames (the first's address).
+pub fn allocate_contiguous(n: u64) -> Option<u64> {
+    FRAMES.lock().as_mut()?.allocate_contiguous(n)
+}
+
 /// Give a frame back.
 pub fn deallocate(addr: u64) -> Result<(), FrameError> {
     match FRAMES.lock().as_mut() {

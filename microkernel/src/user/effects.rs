@@ -8,10 +8,10 @@ use alloc::vec::Vec;
 use helix_abi::{CapRights, SysError};
 use helix_kernel_objects::fault::FaultAnswer;
 use helix_kernel_objects::ipc::Transfer;
-use helix_kernel_objects::system::{Effects, Hardware};
+use helix_kernel_objects::system::{Effects, Hardware, MapOutcome, MapRequest};
 use helix_kernel_objects::table::{ObjRef, ThreadId};
 
-use super::machine::{Machine, Mapping, user_frame, zeroed_frame};
+use super::machine::{BudgetFrames, Machine, Mapping, user_frame};
 use super::smp as tlb;
 use crate::arch::{irq, port, usercopy};
 use crate::mem::frames;
@@ -82,25 +82,34 @@ impl<'a> Fx<'a> {
         Ok(())
     }
 
-    fn map(
-        &mut self,
-        aspace: ObjRef,
-        vaddr: u64,
-        phys: u64,
-        pages: u64,
-        rights: CapRights,
-    ) -> Result<(), SysError> {
+    fn map_pages(&mut self, req: MapRequest, table_budget: u64) -> MapOutcome {
+        let MapRequest {
+            aspace,
+            vaddr,
+            phys,
+            pages,
+            rights,
+        } = req;
         let w = rights.contains(CapRights::WRITE);
         let x = rights.contains(CapRights::EXECUTE);
-        let space = self.m.space_mut(aspace)?;
+        let mut frames = BudgetFrames {
+            budget: table_budget,
+            made: 0,
+        };
+        let space = match self.m.space_mut(aspace) {
+            Ok(s) => s,
+            Err(e) => {
+                return MapOutcome {
+                    tables: 0,
+                    result: Err(e),
+                };
+            }
+        };
         let mut done = 0;
         let mut result = Ok(());
         for i in 0..pages {
             let (v, p) = (vaddr + i * 4096, phys + i * 4096);
-            if let Err(e) = space
-                .tables
-                .map(v, p, w, x, &mut super::machine::KernelFrames)
-            {
+            if let Err(e) = space.tables.map(v, p, w, x, &mut frames) {
                 result = Err(match e {
                     crate::arch::paging::MapError::OutOfFrames => SysError::OutOfMemory,
                     _ => SysError::BadAddress,
@@ -109,11 +118,12 @@ impl<'a> Fx<'a> {
             }
             done += 1;
         }
+        let tables = frames.made;
         if result.is_err() {
             for i in 0..done {
                 space.tables.unmap(vaddr + i * 4096);
             }
-            return result;
+            return MapOutcome { tables, result };
         }
         for i in 0..pages {
             self.m.maps.push(Mapping {
@@ -122,7 +132,7 @@ impl<'a> Fx<'a> {
                 vaddr: vaddr + i * 4096,
             });
         }
-        Ok(())
+        MapOutcome { tables, result }
     }
 
     fn unmap(&mut self, aspace: ObjRef, vaddr: u64) {
@@ -182,13 +192,6 @@ impl Effects for Fx<'_> {
     fn hardware(&mut self, action: Hardware) {
         let r = match action {
             Hardware::DebugWrite(s) => self.debug_write(s.addr, s.len),
-            Hardware::Map {
-                aspace,
-                vaddr,
-                phys,
-                pages,
-                rights,
-            } => self.map(aspace, vaddr, phys, pages, rights),
             Hardware::Unmap { aspace, vaddr } => {
                 self.unmap(aspace, vaddr);
                 Ok(())
@@ -233,23 +236,14 @@ impl Effects for Fx<'_> {
         }
     }
 
+    fn map(&mut self, req: MapRequest, table_budget: u64) -> MapOutcome {
+        self.map_pages(req, table_budget)
+    }
+
     fn alloc_frames(&mut self, pages: u64) -> Result<u64, SysError> {
-        // Contiguous pages: the allocator hands out ascending frames, so
-        // take them one by one and give up if the run breaks.
-        let first = zeroed_frame().ok_or(SysError::OutOfMemory)?;
-        for i in 1..pages {
-            match zeroed_frame() {
-                Some(f) if f == first + i * 4096 => {}
-                other => {
-                    if let Some(f) = other {
-                        let _ = frames::deallocate(f);
-                    }
-                    for j in 0..i {
-                        let _ = frames::deallocate(first + j * 4096);
-                    }
-                    return Err(SysError::OutOfMemory);
-                }
-            }
+        let first = frames::allocate_contiguous(pages).ok_or(SysError::OutOfMemory)?;
+        for i in 0..pages {
+            usercopy::zero_frame(first + i * 4096);
         }
         Ok(first)
     }

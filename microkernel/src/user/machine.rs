@@ -24,6 +24,29 @@ impl TableFrames for KernelFrames {
     }
 }
 
+/// Kernel frames for the page tables one `Map` needs, at most `budget`
+/// of them (what the address space's quota can still pay for).
+pub struct BudgetFrames {
+    /// Tables it may still make.
+    pub budget: u64,
+    /// Tables it made.
+    pub made: u64,
+}
+
+impl TableFrames for BudgetFrames {
+    fn alloc(&mut self) -> Option<u64> {
+        if self.made >= self.budget {
+            return None;
+        }
+        let f = frames::allocate()?;
+        self.made += 1;
+        Some(f)
+    }
+    fn free(&mut self, phys: u64) {
+        let _ = frames::deallocate(phys);
+    }
+}
+
 /// A zeroed frame (through the HHDM).
 pub fn zeroed_frame() -> Option<u64> {
     let f = frames::allocate()?;
@@ -205,8 +228,12 @@ impl Machine {
             && slot.as_ref().is_some_and(|s| s.id == aspace)
             && let Some(s) = slot.take()
         {
-            // Make sure this CPU does not keep using the tables we free.
-            crate::mem::kspace::activate_kernel();
+            // Make sure this CPU does not keep using the tables we free
+            // (and keeps the caller's own tables loaded otherwise: a
+            // caller that keeps running returns without a CR3 reload).
+            if s.tables.is_loaded() {
+                crate::mem::kspace::activate_kernel();
+            }
             if self.cpus.len() > 1 {
                 // Another CPU may still run on these tables until its next
                 // kernel entry: free them with the world.

@@ -114,6 +114,7 @@ fn main(scenario: u64, param: u64) -> ! {
         45 => threads::destroy_thread(),
         46 => mem::frame_phys(),
         47 => threads::shootdown(param),
+        48 => mem::map_table_budget(),
         40 => bench::null_syscall(),
         41 => bench::call_reply(),
         42 => bench::yield_switch(),

@@ -146,3 +146,46 @@ pub fn frame_phys() -> ! {
     let denied = code(w.phys_addr());
     report(0, &[phys, denied])
 }
+
+/// What an AddressSpace of one CSpace slot costs (docs/syscalls.md).
+const ASPACE_1_SLOT: u64 = 4096 + 64;
+
+/// Page-table pages a map needs are charged to the quota that paid for the
+/// address space: with nothing left the map is refused (`OutOfMemory`);
+/// with room for three tables it works, a second page in the same region
+/// needs none, and destroying the address space gives the tables back.
+pub fn map_table_budget() -> ! {
+    let f: Cap<Frame> = match untyped().retype(slots::FREE, 1) {
+        Ok(f) => f,
+        Err(e) => report(e.raw(), &[1]),
+    };
+    let Ok(poor) = untyped().split(slots::FREE + 1, ASPACE_1_SLOT) else {
+        report(2, &[])
+    };
+    let Ok(a1) = poor.retype::<AddressSpace>(slots::FREE + 2, 1) else {
+        report(3, &[])
+    };
+    let refused = code(a1.map(f, VA, rw()));
+    let poor_left = poor.available().unwrap_or(u64::MAX);
+    let rich_size = ASPACE_1_SLOT + 3 * 4096;
+    let Ok(rich) = untyped().split(slots::FREE + 3, rich_size) else {
+        report(4, &[])
+    };
+    let Ok(a2) = rich.retype::<AddressSpace>(slots::FREE + 4, 1) else {
+        report(5, &[])
+    };
+    let first = code(a2.map(f, VA, rw()));
+    let second = code(a2.map(f, VA + 4096, rw()));
+    let rich_left = rich.available().unwrap_or(u64::MAX);
+    let deleted = code(a2.delete());
+    let refunded = rich.available().unwrap_or(u64::MAX);
+    report(
+        0,
+        &[
+            refused,
+            poor_left,
+            first | (second << 8) | (deleted << 16) | (rich_left << 24),
+            refunded,
+        ],
+    )
+}

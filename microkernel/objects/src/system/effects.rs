@@ -25,19 +25,6 @@ pub enum Completion {
 pub enum Hardware {
     /// Print user bytes on the debug console.
     DebugWrite(UserSlice),
-    /// Map `pages` pages at physical `phys` to `vaddr` in `aspace`.
-    Map {
-        /// The address space.
-        aspace: ObjRef,
-        /// Virtual address.
-        vaddr: u64,
-        /// Physical address.
-        phys: u64,
-        /// Pages.
-        pages: u64,
-        /// Page rights.
-        rights: CapRights,
-    },
     /// Unmap the page at `vaddr` in `aspace` (and shoot down TLBs).
     Unmap {
         /// The address space.
@@ -87,6 +74,31 @@ pub enum Hardware {
     AddressSpaceGone(ObjRef),
 }
 
+/// Map `pages` pages at physical `phys` to `vaddr` in `aspace`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MapRequest {
+    /// The address space.
+    pub aspace: ObjRef,
+    /// Virtual address.
+    pub vaddr: u64,
+    /// Physical address.
+    pub phys: u64,
+    /// Pages.
+    pub pages: u64,
+    /// Page rights.
+    pub rights: CapRights,
+}
+
+/// What a [`Effects::map`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MapOutcome {
+    /// Page-table pages it allocated (they stay with the address space,
+    /// even when the map failed part-way).
+    pub tables: u64,
+    /// Whether every page was mapped (nothing stays mapped otherwise).
+    pub result: Result<(), SysError>,
+}
+
 /// The kernel side of [`super::System::execute`].
 pub trait Effects {
     /// `thread` is runnable again; its pending syscall returns `result`.
@@ -98,6 +110,9 @@ pub trait Effects {
     fn signal_bits(&mut self, thread: ThreadId, bits: u64);
     /// Hardware work.
     fn hardware(&mut self, action: Hardware);
+    /// Map `req`, allocating at most `table_budget` new page-table pages
+    /// (`OutOfMemory` when more are needed).
+    fn map(&mut self, req: MapRequest, table_budget: u64) -> MapOutcome;
     /// Physical memory for a new Frame object (the budget is already
     /// charged); `OutOfMemory` when the machine has none left.
     fn alloc_frames(&mut self, pages: u64) -> Result<u64, SysError>;

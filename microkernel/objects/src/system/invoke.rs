@@ -2,11 +2,11 @@
 
 use helix_abi::{CapRights, CapType, Method, SysError};
 
-use super::effects::{Completion, Effects, Hardware};
+use super::effects::{Completion, Effects, Hardware, MapRequest};
 use super::ipc_calls::SendKind;
 use super::state::{Device, Frame, RunState, System};
 use crate::cap::{Cap, SlotAddr};
-use crate::quota::object_cost;
+use crate::quota::{FRAME_PAGE as TABLE_PAGE, object_cost};
 use crate::syscall::{Invocation, ObjectCall};
 use crate::table::{ObjRef, ThreadId};
 
@@ -159,14 +159,14 @@ impl System {
                 {
                     return Err(SysError::BadAddress);
                 }
-                fx.hardware(Hardware::Map {
+                let req = MapRequest {
                     aspace: c.object,
                     vaddr,
                     phys: f.phys,
                     pages: f.pages,
                     rights,
-                });
-                DONE
+                };
+                self.map_charged(req, fx).and(DONE)
             }
             ObjectCall::Unmap { vaddr } => {
                 need(CapRights::WRITE)?;
@@ -328,6 +328,29 @@ impl System {
         self.caps
             .insert_original(dst, cap, Some(at))
             .inspect_err(|_| self.destroy(kind, object, fx))
+    }
+
+    /// Map `req`, charging the page-table pages it needs (4096 bytes each)
+    /// to the quota that paid for the address space; they are released
+    /// when the address space is destroyed. Address spaces the kernel made
+    /// at boot were charged to no quota and their tables are not either.
+    fn map_charged(&mut self, req: MapRequest, fx: &mut dyn Effects) -> Result<(), SysError> {
+        let charge = self.charge_of(CapType::AddressSpace, req.aspace);
+        let budget = match charge {
+            Some((q, _)) => self.quotas.get(q).map_or(0, |x| x.available()) / TABLE_PAGE,
+            None => u64::MAX,
+        };
+        let done = fx.map(req, budget);
+        if let Some((q, bytes)) = charge
+            && done.tables > 0
+        {
+            let more = done.tables.min(budget) * TABLE_PAGE;
+            // Fits: the budget came from what was available.
+            if self.quotas.charge(q, more).is_ok() {
+                self.set_charge(CapType::AddressSpace, req.aspace, Some((q, bytes + more)));
+            }
+        }
+        done.result
     }
 
     /// Make an object with no caps yet.

@@ -13,6 +13,6 @@ mod state;
 #[cfg(test)]
 mod tests;
 
-pub use effects::{Completion, Effects, Hardware};
+pub use effects::{Completion, Effects, Hardware, MapOutcome, MapRequest};
 pub use fastpath::FastIpc;
 pub use state::{DEFAULT_PRIORITY, DEFAULT_QUANTUM, Limits, RunState, System, Thread};

@@ -325,6 +325,14 @@ impl System {
         }
     }
 
+    /// The quota `object` of type `kind` is charged to, and the bytes.
+    pub(crate) fn charge_of(&self, kind: CapType, object: ObjRef) -> Option<(ObjRef, u64)> {
+        self.charges
+            .get(kind as usize * self.stride + object.index())
+            .copied()
+            .flatten()
+    }
+
     fn take_charge(&mut self, kind: CapType, object: ObjRef) -> Option<(ObjRef, u64)> {
         self.charges
             .get_mut(kind as usize * self.stride + object.index())

@@ -203,6 +203,14 @@ impl UserTables {
     }
 }
 
+impl UserTables {
+    /// Whether these tables are this CPU's CR3.
+    pub fn is_loaded(&self) -> bool {
+        use ::x86_64::registers::control::Cr3;
+        Cr3::read_raw().0.start_address().as_u64() == self.pml4
+    }
+}
+
 /// Load `pml4` into CR3 (if it is not loaded already).
 ///
 /// # Safety

@@ -135,7 +135,35 @@ fn unmap_reaches_a_thread_on_another_cpu() -> Result<(), Failure> {
     Ok(())
 }
 
+fn map_tables_are_charged_to_the_address_space_quota() -> Result<(), Failure> {
+    let (p, out) = run(1, 3000, |e| {
+        let p = e.spawn(sc::MAP_TABLE_BUDGET, 0)?;
+        e.untyped(&p, 64 * 1024)?;
+        Ok(p)
+    })?;
+    let r = out.of(&p, "process")?;
+    ensure_eq!(r.label, 0, "status");
+    ensure_eq!(
+        r.words[0],
+        SysError::OutOfMemory.raw(),
+        "map with an exhausted budget"
+    );
+    ensure_eq!(r.words[1], 0, "nothing left in the exhausted budget");
+    ensure_eq!(
+        r.words[2],
+        0,
+        "map, second map, delete ok; tables used it all"
+    );
+    ensure_eq!(
+        r.words[3],
+        4096 + 64 + 3 * 4096,
+        "destroy refunds the tables"
+    );
+    Ok(())
+}
+
 ktest!(
+    map_tables_are_charged_to_the_address_space_quota,
     frame_reports_its_physical_address_with_read,
     unmap_reaches_a_thread_on_another_cpu,
     unmap_really_revokes_access,

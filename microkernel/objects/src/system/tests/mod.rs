@@ -2,3 +2,4 @@ mod fastpath;
 mod hostile;
 mod scenarios;
 mod support;
+mod tables;

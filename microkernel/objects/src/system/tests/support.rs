@@ -18,6 +18,10 @@ pub(super) struct Rec {
     pub(super) hw: Vec<Hardware>,
     pub(super) next_phys: u64,
     pub(super) frames_live: i64,
+    /// Maps asked for, with their table budget.
+    pub(super) maps: Vec<(MapRequest, u64)>,
+    /// Page-table pages each map needs (a fake page-table walk).
+    pub(super) tables_per_map: u64,
 }
 
 impl Effects for Rec {
@@ -32,6 +36,16 @@ impl Effects for Rec {
     }
     fn hardware(&mut self, a: Hardware) {
         self.hw.push(a);
+    }
+    fn map(&mut self, req: MapRequest, table_budget: u64) -> MapOutcome {
+        self.maps.push((req, table_budget));
+        let tables = self.tables_per_map.min(table_budget);
+        let result = if tables < self.tables_per_map {
+            Err(SysError::OutOfMemory)
+        } else {
+            Ok(())
+        };
+        MapOutcome { tables, result }
     }
     fn alloc_frames(&mut self, pages: u64) -> Result<u64, SysError> {
         self.next_phys += pages * 4096;

@@ -99,6 +99,10 @@ pub struct CpuState {
     pub current: Option<ThreadId>,
     /// The current thread's slice ran out or it yielded.
     pub rotate: bool,
+    /// The user PML4 in its CR3 (0: the kernel's). Every CR3 load of the
+    /// user world goes through [`Machine::activate`] or
+    /// [`Machine::activate_kernel`], under the world lock.
+    pub pml4: u64,
 }
 
 /// Everything outside `System`.
@@ -110,7 +114,9 @@ pub struct Machine {
     /// Per CPU.
     pub cpus: Vec<CpuState>,
     kernel_pml4: u64,
-    /// Tables of destroyed processes, freed with the world.
+    /// Tables of destroyed processes that another CPU still has in CR3:
+    /// freed once no CPU does (loading another CR3 flushes every
+    /// non-global TLB entry and paging-structure cache; no PCID).
     zombies: Vec<Space>,
 }
 
@@ -207,8 +213,13 @@ impl Machine {
         if slot.as_ref().is_some_and(|s| s.id != aspace)
             && let Some(old) = slot.take()
         {
-            free_space(old);
+            self.zombies.push(old);
+            self.reap();
         }
+        let slot = self
+            .spaces
+            .get_mut(aspace.index())
+            .ok_or(SysError::OutOfMemory)?;
         if slot.is_none() {
             let tables =
                 UserTables::new(kernel, &mut KernelFrames).map_err(|_| SysError::OutOfMemory)?;
@@ -231,12 +242,24 @@ impl Machine {
             // Make sure this CPU does not keep using the tables we free
             // (and keeps the caller's own tables loaded otherwise: a
             // caller that keeps running returns without a CR3 reload).
+            let cpu = crate::arch::percpu::index();
             if s.tables.is_loaded() {
-                crate::mem::kspace::activate_kernel();
+                self.activate_kernel(cpu);
             }
-            if self.cpus.len() > 1 {
-                // Another CPU may still run on these tables until its next
-                // kernel entry: free them with the world.
+            let pml4 = s.tables.pml4();
+            if self.cpus.iter().any(|c| c.pml4 == pml4) {
+                // Another CPU still runs on these tables (a thread of the
+                // process, until its next kernel entry): take the user
+                // half out and shoot down every TLB before freeing
+                // anything below the PML4, which waits until that CPU
+                // loads another CR3.
+                let mut s = s;
+                let lower = s.tables.unhook();
+                super::smp::shootdown(0);
+                crate::arch::uspace::free_unhooked(lower, &mut KernelFrames);
+                for f in s.owned.drain(..) {
+                    let _ = frames::deallocate(f);
+                }
                 self.zombies.push(s);
             } else {
                 free_space(s);
@@ -244,9 +267,56 @@ impl Machine {
         }
     }
 
+    /// Load the tables of `aspace` on `cpu` (this CPU).
+    pub fn activate(&mut self, cpu: usize, aspace: ObjRef) {
+        let Some(s) = self.space(aspace) else {
+            return;
+        };
+        s.tables.activate();
+        let pml4 = s.tables.pml4();
+        if let Some(c) = self.cpus.get_mut(cpu)
+            && c.pml4 != pml4
+        {
+            c.pml4 = pml4;
+            self.reap();
+        }
+    }
+
+    /// Load the kernel's tables on `cpu` (this CPU).
+    pub fn activate_kernel(&mut self, cpu: usize) {
+        crate::mem::kspace::activate_kernel();
+        if let Some(c) = self.cpus.get_mut(cpu)
+            && c.pml4 != 0
+        {
+            c.pml4 = 0;
+            self.reap();
+        }
+    }
+
+    /// Free the tables of destroyed processes no CPU has in CR3 any more.
+    fn reap(&mut self) {
+        let mut i = 0;
+        while i < self.zombies.len() {
+            let pml4 = self.zombies[i].tables.pml4();
+            if self.cpus.iter().any(|c| c.pml4 == pml4) {
+                i += 1;
+            } else {
+                free_space(self.zombies.swap_remove(i));
+            }
+        }
+    }
+
+    /// Destroyed processes whose tables wait for a CPU to switch away.
+    pub fn zombies(&self) -> usize {
+        self.zombies.len()
+    }
+
     /// Free everything (the world is being torn down).
     pub fn drop_all(&mut self) {
         crate::mem::kspace::activate_kernel();
+        for c in &mut self.cpus {
+            c.pml4 = 0;
+        }
         for s in self.spaces.iter_mut().filter_map(Option::take) {
             free_space(s);
         }

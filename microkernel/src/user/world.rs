@@ -168,7 +168,7 @@ impl World {
         }
         self.m.cpus[cpu].current = Some(f.to);
         self.m.cpus[cpu].rotate = false;
-        self.load(f.to, frame);
+        self.load(cpu, f.to, frame);
         true
     }
 
@@ -300,7 +300,7 @@ impl World {
             let keep = self.runnable(cur, cpu) && !self.sys.sched.is_queued(cur);
             if keep && !state.rotate && !self.sys.sched.should_preempt(cpu, prio) && !self.leave.now
             {
-                self.load(cur, frame);
+                self.load(cpu, cur, frame);
                 return Step::User;
             }
             if keep {
@@ -318,23 +318,24 @@ impl World {
             self.m.cpus[cpu].rotate = false;
         }
         if self.leave.now {
+            // The world's tables may be freed once everyone has left.
+            self.m.activate_kernel(cpu);
             return if cpu == 0 { Step::Leave } else { Step::Idle };
         }
         while let Some(t) = self.sys.sched.pick(cpu) {
             if self.runnable(t, cpu) {
                 self.m.cpus[cpu].current = Some(t);
-                self.load(t, frame);
+                self.load(cpu, t, frame);
                 return Step::User;
             }
         }
-        crate::mem::kspace::activate_kernel();
+        self.m.activate_kernel(cpu);
         Step::Idle
     }
 
-    fn load(&mut self, t: ThreadId, frame: &mut TrapFrame) {
-        let space = self.space_of(t);
-        if let Some(s) = space.and_then(|a| self.m.space(a)) {
-            s.tables.activate();
+    fn load(&mut self, cpu: usize, t: ThreadId, frame: &mut TrapFrame) {
+        if let Some(a) = self.space_of(t) {
+            self.m.activate(cpu, a);
         }
         if let Some(tcb) = self.m.tcb(t) {
             *frame = tcb.ctx;
@@ -401,7 +402,11 @@ impl World {
         let mut fx = Fx::new(&mut self.m, space);
         let r = self.sys.fault(cur, msg, &mut fx);
         let transfers = core::mem::take(&mut fx.transfers);
-        if let Err(e) = r {
+        // A thread whose process was destroyed while it ran on another CPU
+        // faults on its vanished pages: expected, not worth a line.
+        if let Err(e) = r
+            && space.is_some()
+        {
             log::warn!(
                 "thread {:#x}: {} at rip {rip:#x} (address {address:#x}) and no fault handler ({e}): suspended",
                 cur.0.raw(),

@@ -16,6 +16,7 @@
 
 mod bench;
 mod caps;
+mod churn;
 mod faults;
 mod hostile;
 mod hw;
@@ -115,6 +116,7 @@ fn main(scenario: u64, param: u64) -> ! {
         46 => mem::frame_phys(),
         47 => threads::shootdown(param),
         48 => mem::map_table_budget(),
+        49 => churn::run(param),
         40 => bench::null_syscall(),
         41 => bench::call_reply(),
         42 => bench::yield_switch(),

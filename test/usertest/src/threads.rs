@@ -60,7 +60,7 @@ extern "C" fn signal_and_stop(bits: u64) -> ! {
 }
 
 /// Sleep `ticks` timer ticks: a receive with a timeout on a fresh endpoint.
-fn sleep(ticks: u64, ep_slot: u32) -> u64 {
+pub(crate) fn sleep(ticks: u64, ep_slot: u32) -> u64 {
     let me: Cap<Thread> = Cap::from_slot(slots::THREAD);
     let ep: Cap<Endpoint> = match untyped().retype(ep_slot, 0) {
         Ok(e) => e,

@@ -172,26 +172,51 @@ impl UserTables {
 
     /// Free every table frame of the lower half and the PML4 (not the
     /// mapped pages: their owners free those).
-    pub fn destroy(self, frames: &mut dyn TableFrames) {
-        fn free_level(table: u64, level: u32, frames: &mut dyn TableFrames) {
-            if level > 1 {
-                for i in 0..512 {
-                    let (f, addr) = read_entry(table, i);
-                    if f.contains(PageTableFlags::PRESENT) {
-                        free_level(addr, level - 1, frames);
-                    }
-                }
-            }
-            frames.free(table);
-        }
-        for i in 0..KERNEL_HALF {
-            let (f, addr) = read_entry(self.pml4, i);
-            if f.contains(PageTableFlags::PRESENT) {
-                free_level(addr, 3, frames);
-            }
+    pub fn destroy(mut self, frames: &mut dyn TableFrames) {
+        for pdpt in self.unhook() {
+            free_level(pdpt, 3, frames);
         }
         frames.free(self.pml4);
     }
+
+    /// Clear the lower half of the PML4 (no user address maps anything
+    /// any more) and hand back the PDPT frames it pointed to: free them
+    /// with [`free_unhooked`] once no CPU can have them cached.
+    pub fn unhook(&mut self) -> alloc::vec::Vec<u64> {
+        let mut out = alloc::vec::Vec::new();
+        let p = phys_to_virt(self.pml4) as *mut u64;
+        for i in 0..KERNEL_HALF {
+            let (f, addr) = read_entry(self.pml4, i);
+            if f.contains(PageTableFlags::PRESENT) {
+                out.push(addr);
+            }
+            // SAFETY: entry `i` (< 256) of this process's own PML4 frame,
+            // RAM mapped by the HHDM; clearing it unmaps user addresses
+            // only (the kernel half is untouched).
+            unsafe { p.wrapping_add(i).write_volatile(0) };
+        }
+        out
+    }
+}
+
+/// Free PDPT frames returned by [`UserTables::unhook`] and every table
+/// below them.
+pub fn free_unhooked(pdpts: alloc::vec::Vec<u64>, frames: &mut dyn TableFrames) {
+    for pdpt in pdpts {
+        free_level(pdpt, 3, frames);
+    }
+}
+
+fn free_level(table: u64, level: u32, frames: &mut dyn TableFrames) {
+    if level > 1 {
+        for i in 0..512 {
+            let (f, addr) = read_entry(table, i);
+            if f.contains(PageTableFlags::PRESENT) {
+                free_level(addr, level - 1, frames);
+            }
+        }
+    }
+    frames.free(table);
 }
 
 impl UserTables {
@@ -204,6 +229,11 @@ impl UserTables {
 }
 
 impl UserTables {
+    /// Physical address of the PML4 (what CR3 holds).
+    pub fn pml4(&self) -> u64 {
+        self.pml4
+    }
+
     /// Whether these tables are this CPU's CR3.
     pub fn is_loaded(&self) -> bool {
         use ::x86_64::registers::control::Cr3;

@@ -158,7 +158,45 @@ fn smep_and_smap_are_on() -> Result<(), Failure> {
     Ok(())
 }
 
+/// Free frames used by a world whose one process made and destroyed
+/// `rounds` processes running on the last CPU, and the tables still
+/// waiting for a CPU to switch away.
+fn churn(rounds: u64) -> Result<(u64, usize), Failure> {
+    let free = || crate::mem::frames::stats().map_or(0, |s| s.1);
+    let last = smp::online() - 1;
+    let mut before = 0;
+    let (p, out) = run(1, 30_000, |e| {
+        before = free();
+        let p = e.spawn(sc::CHURN, 1 << last | rounds << 32)?;
+        e.untyped(&p, 256 * 1024)?;
+        Ok(p)
+    })?;
+    let r = out.of(&p, "churner")?;
+    ensure_eq!(r.label, 0, "status");
+    ensure_eq!(r.words[0], rounds, "rounds done");
+    ensure_eq!(r.words[1], 0, "every child ran before it was destroyed");
+    let zombies = user::with(|w| w.m.zombies()).unwrap_or(usize::MAX);
+    Ok((before.saturating_sub(free()), zombies))
+}
+
+fn smp_destroyed_processes_tables_are_freed() -> Result<(), Failure> {
+    if smp::online() < 2 {
+        return Err(Failure::Missing("a second CPU (run with -smp 2 or more)"));
+    }
+    let (used1, _) = churn(1)?;
+    let (used40, zombies) = churn(40)?;
+    kprintln!("frames in use after 1 destroyed process: {used1}, after 40: {used40}");
+    ensure_eq!(zombies, 0, "no tables left waiting");
+    ensure_eq!(
+        used40,
+        used1,
+        "40 destroyed processes leave no frames behind"
+    );
+    Ok(())
+}
+
 ktest!(
+    smp_destroyed_processes_tables_are_freed,
     smp_threads_on_two_cpus_exchange_messages,
     smp_user_threads_run_on_every_cpu,
     smp_thread_moves_itself_to_another_cpu,

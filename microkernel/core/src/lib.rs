@@ -13,6 +13,7 @@
 pub mod cmdline;
 pub mod exception;
 pub mod frames;
+pub mod ioinsn;
 pub mod layout;
 pub mod manifest;
 pub mod memmap;

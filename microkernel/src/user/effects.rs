@@ -230,6 +230,10 @@ impl Effects for Fx<'_> {
                 self.m.drop_space(a);
                 Ok(())
             }
+            Hardware::IoPortsRevoked => {
+                self.m.io_revoke_all();
+                Ok(())
+            }
         };
         if let Err(e) = r {
             self.error.get_or_insert(e);

@@ -79,6 +79,10 @@ pub struct Space {
     pub tables: UserTables,
     /// Frames freed with it.
     pub owned: Vec<u64>,
+    /// Its I/O bitmap (1 = denied), made when it first uses a port.
+    pub io: Option<alloc::boxed::Box<[u8; gdt::IO_BITMAP_BYTES]>>,
+    /// Bumped on every change of `io`.
+    pub io_version: u64,
 }
 
 /// One page of a Frame object mapped in a process.
@@ -103,6 +107,13 @@ pub struct CpuState {
     /// user world goes through [`Machine::activate`] or
     /// [`Machine::activate_kernel`], under the world lock.
     pub pml4: u64,
+    /// Whose I/O bitmap (address space, version) its TSS holds.
+    pub io: Option<(ObjRef, u64)>,
+    /// Whether that bitmap is on (`None`: not known, write it).
+    pub io_on: Option<bool>,
+    /// The thread and RIP of the last port #GP let through (a second one
+    /// in a row is a real fault).
+    pub io_retry: Option<(ThreadId, u64)>,
 }
 
 /// Everything outside `System`.
@@ -227,6 +238,8 @@ impl Machine {
                 id: aspace,
                 tables,
                 owned: Vec::new(),
+                io: None,
+                io_version: 0,
             });
         }
         slot.as_mut().ok_or(SysError::OutOfMemory)
@@ -269,11 +282,20 @@ impl Machine {
 
     /// Load the tables of `aspace` on `cpu` (this CPU).
     pub fn activate(&mut self, cpu: usize, aspace: ObjRef) {
-        let Some(s) = self.space(aspace) else {
+        let Some(s) = self
+            .spaces
+            .get(aspace.index())
+            .and_then(Option::as_ref)
+            .filter(|s| s.id == aspace)
+        else {
             return;
         };
         s.tables.activate();
         let pml4 = s.tables.pml4();
+        let io = s.io.as_deref().map(|b| (b, s.io_version));
+        if let Some(c) = self.cpus.get_mut(cpu) {
+            super::ioports::switch(c, aspace, io);
+        }
         if let Some(c) = self.cpus.get_mut(cpu)
             && c.pml4 != pml4
         {
@@ -302,6 +324,28 @@ impl Machine {
                 i += 1;
             } else {
                 free_space(self.zombies.swap_remove(i));
+            }
+        }
+    }
+
+    /// The tables of `aspace` if made (never makes them).
+    pub fn space_mut_existing(&mut self, aspace: ObjRef) -> Option<&mut Space> {
+        self.spaces
+            .get_mut(aspace.index())?
+            .as_mut()
+            .filter(|s| s.id == aspace)
+    }
+
+    /// Whether some process has an I/O bitmap.
+    pub fn any_io(&self) -> bool {
+        self.spaces.iter().flatten().any(|s| s.io.is_some())
+    }
+
+    /// Drop every process's I/O bitmap.
+    pub fn clear_io(&mut self) {
+        for s in self.spaces.iter_mut().flatten() {
+            if s.io.take().is_some() {
+                s.io_version += 1;
             }
         }
     }

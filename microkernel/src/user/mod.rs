@@ -6,6 +6,7 @@
 
 pub mod effects;
 pub mod entry;
+pub mod ioports;
 pub mod machine;
 pub mod process;
 pub mod root;

@@ -28,9 +28,25 @@ pub fn set_bsp_apic_id(id: u32) {
     APIC_IDS[0].store(id, Ordering::SeqCst);
 }
 
+/// Bumped when every CPU must close its I/O bitmap.
+static IO_GEN: AtomicU64 = AtomicU64::new(0);
+static IO_SEEN: [AtomicU64; MAX_CPUS] = [const { AtomicU64::new(0) }; MAX_CPUS];
+
+/// Close every other CPU's I/O bitmap before returning (an IoPorts cap
+/// went): rides on a TLB shootdown round.
+pub fn io_shootdown() {
+    IO_GEN.fetch_add(1, Ordering::SeqCst);
+    shootdown(0);
+}
+
 /// Flush this CPU's TLB if a shootdown happened since it last looked.
 pub fn ack_flush() {
     let cpu = percpu::index();
+    let io = IO_GEN.load(Ordering::SeqCst);
+    if IO_SEEN[cpu].load(Ordering::SeqCst) < io {
+        crate::arch::gdt::io_off();
+        IO_SEEN[cpu].store(io, Ordering::SeqCst);
+    }
     let generation = TLB_GEN.load(Ordering::SeqCst);
     if SEEN[cpu].load(Ordering::SeqCst) < generation {
         crate::arch::uspace::flush_all();

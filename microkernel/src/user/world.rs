@@ -388,6 +388,9 @@ impl World {
     /// `cur` raised a user fault (its registers are saved): stop it and
     /// send the fault message to its fault endpoint.
     pub fn fault(&mut self, cur: ThreadId, vector: u8, error_code: u64, address: u64, rip: u64) {
+        if vector == 13 && error_code == 0 && self.io_fault(cur, rip) {
+            return;
+        }
         let msg = helix_kernel_objects::fault::FaultMessage {
             thread: cur,
             vector,

@@ -67,6 +67,9 @@ pub enum Method {
     IoPortIn = 0x60,
     /// Write `r8` to port `rdx` with width `r10` (1, 2 or 4 bytes).
     IoPortOut = 0x61,
+    /// Make in slot `r8` an IoPorts cap for ports `rdx..=r10` (inside this
+    /// cap's range), with this cap's rights, derived from it.
+    IoPortsMint = 0x62,
 }
 
 /// The "no slot" value for optional slot arguments.
@@ -74,7 +77,7 @@ pub const NO_SLOT: u64 = u64::MAX;
 
 impl Method {
     /// All methods in number order.
-    pub const ALL: [Method; 25] = [
+    pub const ALL: [Method; 26] = [
         Method::CapCopy,
         Method::CapMint,
         Method::CapMove,
@@ -100,6 +103,7 @@ impl Method {
         Method::IrqHandlerUnbind,
         Method::IoPortIn,
         Method::IoPortOut,
+        Method::IoPortsMint,
     ];
 
     /// Decode `rsi`; `None` for an unknown method.

@@ -351,6 +351,17 @@ impl Cap<IoPorts> {
         )
         .map(|_| ())
     }
+
+    /// `Invoke` / `IoPortsMint`: a cap in `dst` for ports `first..=last`
+    /// only (inside this cap's range), derived from this one.
+    pub fn mint_range(self, first: u16, last: u16, dst: u32) -> Result<Cap<IoPorts>, SysError> {
+        invoke(
+            self.slot,
+            Method::IoPortsMint,
+            [u64::from(first), u64::from(last), u64::from(dst), 0],
+        )
+        .map(|_| Cap::from_slot(dst))
+    }
 }
 
 /// Root server slot of its Untyped (all free memory).

@@ -99,6 +99,11 @@ pub fn irq_notification(line: u64) -> ! {
 
 /// Read a port through the IoPorts cap (fine), then with a direct `in`
 /// (a #GP for the fault endpoint: no ambient port access).
+///
+/// Then narrow the cap to the CMOS ports 0x70..=0x71 and drop the
+/// all-ports one: real `out`/`in` on the CMOS ports read status register
+/// B (the same value the syscalls read), and a second thread's `in` on
+/// port 0x61 is a #GP that reaches the fault endpoint.
 pub fn ports() -> ! {
     let ports: Cap<IoPorts> = Cap::from_slot(slots::IO_PORTS);
     let via_cap = code(ports.port_in(0x61, 1));
@@ -106,6 +111,35 @@ pub fn ports() -> ! {
     if via_cap != 0 || bad_width == 0 {
         report(1, &[via_cap, bad_width]);
     }
+    let cmos = match ports.mint_range(0x70, 0x71, slots::FREE) {
+        Ok(c) => c,
+        Err(e) => report(e.raw(), &[3]),
+    };
+    let wider = code(cmos.mint_range(0x70, 0x72, slots::FREE + 1));
+    let deleted = code(ports.delete());
+    let by_call = code(cmos.port_out(0x70, 1, 0x0b)) | code(cmos.port_in(0x61, 1)) << 8;
+    let status_b_call = cmos.port_in(0x71, 1).unwrap_or(0x1_0000);
+    hw::port_out_dx(0x70, 0x0b);
+    let status_b = hw::port_in_dx(0x71);
+    let status_b_imm = hw::port_in_71();
+    let t = crate::threads::new_thread(slots::FREE + 2);
+    let started = code(STACK.start(t, outside, 0));
+    let _ = crate::threads::sleep(5, slots::FREE + 3);
+    report(
+        0,
+        &[
+            wider | (deleted << 8) | (by_call << 16),
+            u64::from(status_b_call),
+            u64::from(status_b) | u64::from(status_b_imm) << 8,
+            started,
+        ],
+    )
+}
+
+static STACK: helix_sys::Stack<1024> = helix_sys::Stack::new();
+
+/// `in al, 0x61`: outside the cap's range.
+extern "C" fn outside(_: u64) -> ! {
     let v = hw::port_in_direct();
     report(2, &[u64::from(v)])
 }

@@ -47,6 +47,29 @@ pub fn port_in_direct() -> u8 {
     v
 }
 
+/// `out dx, al` (ports an IoPorts cap of this process grants).
+pub fn port_out_dx(port: u16, v: u8) {
+    // SAFETY: a port instruction: it either runs (granted) or #GPs; it
+    // touches no memory.
+    unsafe { core::arch::asm!("out dx, al", in("dx") port, in("al") v, options(nomem, nostack)) };
+}
+
+/// `in al, dx` (as for [`port_out_dx`]).
+pub fn port_in_dx(port: u16) -> u8 {
+    let v: u8;
+    // SAFETY: as for `port_out_dx`.
+    unsafe { core::arch::asm!("in al, dx", in("dx") port, out("al") v, options(nomem, nostack)) };
+    v
+}
+
+/// `in al, 0x71` (immediate form; as for [`port_out_dx`]).
+pub fn port_in_71() -> u8 {
+    let v: u8;
+    // SAFETY: as for `port_out_dx`.
+    unsafe { core::arch::asm!("in al, 0x71", out("al") v, options(nomem, nostack)) };
+    v
+}
+
 /// Read the time-stamp counter (allowed in ring 3: CR4.TSD is clear).
 pub fn rdtsc() -> u64 {
     let (lo, hi): (u32, u32);

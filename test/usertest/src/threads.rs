@@ -19,7 +19,7 @@ fn untyped() -> Cap<Untyped> {
 }
 
 /// Make a thread in our own process (slot `at`).
-fn new_thread(at: u32) -> Cap<Thread> {
+pub(crate) fn new_thread(at: u32) -> Cap<Thread> {
     let t: Cap<Thread> = match untyped().retype(at, 0) {
         Ok(t) => t,
         Err(e) => report(e.raw(), &[at.into()]),

@@ -233,6 +233,15 @@ pub enum ObjectCall {
         /// Value (fits the width).
         value: u32,
     },
+    /// Mint a narrower IoPorts cap.
+    IoPortsMint {
+        /// First port.
+        first: u16,
+        /// Last port (inclusive, >= first).
+        last: u16,
+        /// Destination slot.
+        dst: u32,
+    },
 }
 
 fn slot(raw: u64) -> Result<u32, SysError> {
@@ -484,6 +493,18 @@ fn decode_method(r: &SyscallRegs) -> Result<ObjectCall, SysError> {
                 port,
                 width,
                 value: c as u32,
+            }
+        }
+        Method::IoPortsMint => {
+            args(3)?;
+            let (first, last) = match (u16::try_from(a), u16::try_from(b)) {
+                (Ok(f), Ok(l)) if f <= l => (f, l),
+                _ => return Err(SysError::InvalidArgument),
+            };
+            ObjectCall::IoPortsMint {
+                first,
+                last,
+                dst: slot(c)?,
             }
         }
     })

@@ -72,6 +72,8 @@ pub enum Hardware {
     ThreadGone(ThreadId),
     /// An address space is gone: free its page tables.
     AddressSpaceGone(ObjRef),
+    /// An IoPorts cap was removed: close every port opened to ring 3.
+    IoPortsRevoked,
 }
 
 /// Map `pages` pages at physical `phys` to `vaddr` in `aspace`.

@@ -226,6 +226,22 @@ impl System {
                 fx.hardware(Hardware::PortOut { port, width, value });
                 DONE
             }
+            ObjectCall::IoPortsMint { first, last, dst } => {
+                match self.devices.get(c.object) {
+                    Some(Device::IoPorts { first: f, last: l }) if *f <= first && last <= *l => {}
+                    Some(_) => return Err(SysError::NoRights),
+                    None => return Err(SysError::Revoked),
+                }
+                self.caps.space(at.space)?.check_empty(dst)?;
+                let obj = self.devices.insert(Device::IoPorts { first, last })?;
+                let cap = Cap::new(obj, CapType::IoPorts, c.rights);
+                self.caps
+                    .insert_original(here(dst), cap, Some(at))
+                    .inspect_err(|_| {
+                        self.devices.remove(obj);
+                    })
+                    .and(DONE)
+            }
             thread_call => {
                 need(CapRights::WRITE)?;
                 self.invoke_thread(caller, at.space, ThreadId(c.object), thread_call, fx)
@@ -377,6 +393,19 @@ impl System {
         }
     }
 
+    /// Whether the CSpace of `t`'s process holds an IoPorts cap with READ
+    /// and WRITE whose range covers `width` bytes at `port` (what lets
+    /// ring-3 `in`/`out` reach them through the TSS I/O bitmap).
+    pub fn io_ports_granted(&self, t: ThreadId, port: u16, width: u8) -> bool {
+        let Ok(cs) = self.cspace_of(t).and_then(|c| self.caps.space(c)) else {
+            return false;
+        };
+        cs.occupied().any(|i| {
+            cs.lookup(i, CapType::IoPorts, CapRights::READ.union(CapRights::WRITE))
+                .is_ok_and(|c| self.check_ports(c.object, port, width).is_ok())
+        })
+    }
+
     fn check_ports(&self, ports: ObjRef, port: u16, width: u8) -> Result<(), SysError> {
         match self.devices.get(ports) {
             Some(Device::IoPorts { first, last })
@@ -418,5 +447,6 @@ fn method_of(call: &ObjectCall) -> Method {
         ObjectCall::IrqHandlerUnbind => Method::IrqHandlerUnbind,
         ObjectCall::IoPortIn { .. } => Method::IoPortIn,
         ObjectCall::IoPortOut { .. } => Method::IoPortOut,
+        ObjectCall::IoPortsMint { .. } => Method::IoPortsMint,
     }
 }

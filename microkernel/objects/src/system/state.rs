@@ -344,6 +344,9 @@ impl System {
     /// A cap was removed: if it was the last one, destroy its object (and,
     /// iteratively, whatever that destruction orphans).
     pub(crate) fn removed(&mut self, r: Removed, fx: &mut dyn Effects) {
+        if r.cap.kind == CapType::IoPorts {
+            fx.hardware(Hardware::IoPortsRevoked);
+        }
         if r.last {
             self.doomed.push((r.cap.kind, r.cap.object));
         }

@@ -1,8 +1,8 @@
 //! Faults reach the fault endpoint as messages; IRQs arrive as
 //! notifications; ports only through IoPorts caps.
 
-use helix_abi::CapRights;
 use helix_abi::fault::FAULT_LABEL;
+use helix_abi::{CapRights, SysError};
 
 use super::fixture::{EP, EP2, FAULT, Outcome, RW, run, sc};
 use crate::ktest::Failure;
@@ -168,21 +168,34 @@ fn irq_arrives_as_a_notification() -> Result<(), Failure> {
 }
 
 fn io_ports_only_through_the_cap() -> Result<(), Failure> {
-    let ((p, h), out) = run(1, 3000, |e| {
+    let ((p, h), out) = run(2, 3000, |e| {
         let ep = e.endpoint()?;
         let p = e.spawn(sc::PORTS, 0)?;
         let h = e.spawn(sc::HANDLER, 0)?;
         e.devices(&p)?;
+        e.untyped(&p, 64 * 1024)?;
         e.give(&p, FAULT, ep, CapRights::WRITE, 0)?;
         e.give(&h, EP, ep, RW, 0)?;
         Ok((p, h))
     })?;
-    ensure!(
-        out.of(&p, "driver").is_err(),
-        "direct port access did not go through"
+    let d = out.of(&p, "driver")?;
+    ensure_eq!(d.label, 0, "driver status");
+    let no = SysError::NoRights.raw();
+    ensure_eq!(
+        d.words[0],
+        no | (no << 24),
+        "wider mint refused, delete ok, CMOS out by call ok, port 0x61 refused"
     );
+    ensure!(d.words[1] <= 0xff, "status B read by IoPortIn");
+    ensure_eq!(d.words[2] & 0xff, d.words[1], "`in al, dx` reads it too");
+    ensure_eq!(d.words[2] >> 8, d.words[1], "`in al, 0x71` reads it too");
+    ensure_eq!(d.words[3], 0, "second thread started");
     let r = out.of(&h, "handler")?;
-    ensure_eq!(r.words[1] & 0xff, 13, "direct `in` is a #GP");
+    ensure_eq!(
+        r.words[1] & 0xff,
+        13,
+        "`in al, 0x61` outside the range is a #GP"
+    );
     Ok(())
 }
 

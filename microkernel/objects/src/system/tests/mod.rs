@@ -1,5 +1,6 @@
 mod fastpath;
 mod hostile;
+mod ports;
 mod scenarios;
 mod support;
 mod tables;

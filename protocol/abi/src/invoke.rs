@@ -48,6 +48,9 @@ pub enum Method {
     ThreadSetAffinity = 0x25,
     /// Set the IPC timeout in timer ticks for blocking IPC (`rdx`, 0 = none).
     ThreadSetTimeout = 0x26,
+    /// Set the maximum controlled priority `rdx` (0..=255; not above the
+    /// caller's own).
+    ThreadSetMcp = 0x27,
     /// Map a frame: `rdx` = Frame slot, `r10` = virtual address,
     /// `r8` = rights (READ / WRITE / EXECUTE).
     AddressSpaceMap = 0x30,
@@ -77,7 +80,7 @@ pub const NO_SLOT: u64 = u64::MAX;
 
 impl Method {
     /// All methods in number order.
-    pub const ALL: [Method; 26] = [
+    pub const ALL: [Method; 27] = [
         Method::CapCopy,
         Method::CapMint,
         Method::CapMove,
@@ -94,6 +97,7 @@ impl Method {
         Method::ThreadSetPriority,
         Method::ThreadSetAffinity,
         Method::ThreadSetTimeout,
+        Method::ThreadSetMcp,
         Method::AddressSpaceMap,
         Method::AddressSpaceUnmap,
         Method::FramePhysAddr,

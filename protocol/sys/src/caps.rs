@@ -261,6 +261,12 @@ impl Cap<Thread> {
         .map(|_| ())
     }
 
+    /// `Invoke` / `ThreadSetMcp`: the highest priority (and MCP) this
+    /// thread may give any thread; not above the caller's own.
+    pub fn set_mcp(self, mcp: u8) -> Result<(), SysError> {
+        invoke(self.slot, Method::ThreadSetMcp, [u64::from(mcp), 0, 0, 0]).map(|_| ())
+    }
+
     /// `Invoke` / `ThreadSetAffinity` (bit n = CPU n).
     pub fn set_affinity(self, mask: u64) -> Result<(), SysError> {
         invoke(self.slot, Method::ThreadSetAffinity, [mask, 0, 0, 0]).map(|_| ())

@@ -117,6 +117,7 @@ fn main(scenario: u64, param: u64) -> ! {
         47 => threads::shootdown(param),
         48 => mem::map_table_budget(),
         49 => churn::run(param),
+        50 => threads::mcp(),
         40 => bench::null_syscall(),
         41 => bench::call_reply(),
         42 => bench::yield_switch(),

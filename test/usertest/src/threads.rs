@@ -203,3 +203,39 @@ extern "C" fn reader(va: u64) -> ! {
         COUNT[1].fetch_add(1, Ordering::Relaxed);
     }
 }
+
+static MCP_RESULTS: AtomicU64 = AtomicU64::new(u64::MAX);
+
+/// Maximum controlled priority: a thread we make gets MCP 100; it may set
+/// its own priority up to 100 but not 150, cannot raise its MCP, and
+/// once it lowers its MCP to 50 cannot set priority 60.
+pub fn mcp() -> ! {
+    let t = new_thread(slots::FREE);
+    let set = code(t.set_mcp(100));
+    let started = code(STACK_A.start(t, mcp_child, u64::from(slots::FREE)));
+    let mut slept = 0;
+    while MCP_RESULTS.load(Ordering::SeqCst) == u64::MAX && slept < 20 {
+        let _ = sleep(2, slots::FREE + 1 + slept);
+        slept += 1;
+    }
+    report(
+        0,
+        &[set | (started << 8), MCP_RESULTS.load(Ordering::SeqCst)],
+    )
+}
+
+extern "C" fn mcp_child(slot: u64) -> ! {
+    let me: Cap<Thread> = Cap::from_slot(slot as u32);
+    let r = [
+        code(me.set_priority(150)),
+        code(me.set_priority(100)),
+        code(me.set_mcp(200)),
+        code(me.set_mcp(50)),
+        code(me.set_priority(60)),
+    ];
+    let packed = r.iter().enumerate().fold(0, |a, (i, v)| a | (v << (8 * i)));
+    MCP_RESULTS.store(packed, Ordering::SeqCst);
+    loop {
+        helix_sys::yield_now();
+    }
+}

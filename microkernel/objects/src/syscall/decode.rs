@@ -183,6 +183,8 @@ pub enum ObjectCall {
     ThreadSetAffinity(u64),
     /// Set the IPC timeout in ticks (0 = none).
     ThreadSetTimeout(u64),
+    /// Set the maximum controlled priority.
+    ThreadSetMcp(u8),
     /// Map a frame.
     Map {
         /// Frame slot.
@@ -427,6 +429,10 @@ fn decode_method(r: &SyscallRegs) -> Result<ObjectCall, SysError> {
         Method::ThreadSetTimeout => {
             args(1)?;
             ObjectCall::ThreadSetTimeout(a)
+        }
+        Method::ThreadSetMcp => {
+            args(1)?;
+            ObjectCall::ThreadSetMcp(u8::try_from(a).map_err(|_| SysError::InvalidArgument)?)
         }
         Method::AddressSpaceMap => {
             args(3)?;

@@ -309,7 +309,18 @@ impl System {
                 };
                 self.wake(t, result, fx);
             }
-            ObjectCall::ThreadSetPriority(p) => self.sched.set_priority(t, p)?,
+            ObjectCall::ThreadSetPriority(p) => {
+                if p > self.thread(caller)?.mcp {
+                    return Err(SysError::NoRights);
+                }
+                self.sched.set_priority(t, p)?;
+            }
+            ObjectCall::ThreadSetMcp(m) => {
+                if m > self.thread(caller)?.mcp {
+                    return Err(SysError::NoRights);
+                }
+                self.thread_mut(t)?.mcp = m;
+            }
             ObjectCall::ThreadSetAffinity(mask) => {
                 self.sched.set_affinity(t, mask)?;
             }
@@ -438,6 +449,7 @@ fn method_of(call: &ObjectCall) -> Method {
         ObjectCall::ThreadSetPriority(_) => Method::ThreadSetPriority,
         ObjectCall::ThreadSetAffinity(_) => Method::ThreadSetAffinity,
         ObjectCall::ThreadSetTimeout(_) => Method::ThreadSetTimeout,
+        ObjectCall::ThreadSetMcp(_) => Method::ThreadSetMcp,
         ObjectCall::Map { .. } => Method::AddressSpaceMap,
         ObjectCall::Unmap { .. } => Method::AddressSpaceUnmap,
         ObjectCall::FramePhysAddr => Method::FramePhysAddr,

@@ -96,6 +96,9 @@ pub struct Thread {
     pub faulted: bool,
     /// Its blocking syscall was cancelled by a suspend.
     pub interrupted: bool,
+    /// Maximum controlled priority: the highest priority or MCP it may
+    /// give any thread (itself included). Boot threads 255, others 0.
+    pub mcp: u8,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -211,7 +214,9 @@ impl System {
     pub fn boot_thread(&mut self, aspace: ObjRef, slot: u32) -> Result<ThreadId, SysError> {
         let cspace = self.cspace_of_aspace(aspace)?;
         let t = self.new_thread()?;
-        self.thread_mut(t)?.aspace = Some(aspace);
+        let th = self.thread_mut(t)?;
+        th.aspace = Some(aspace);
+        th.mcp = u8::MAX;
         let cap = Cap::new(t.0, CapType::Thread, CapRights::ALL);
         self.caps
             .insert_original(SlotAddr::new(cspace, slot), cap, None)?;
@@ -287,6 +292,7 @@ impl System {
             deadline: None,
             faulted: false,
             interrupted: false,
+            mcp: 0,
         })?);
         let added = self
             .ipc

@@ -81,6 +81,7 @@ pub mod sc {
     pub const SHOOTDOWN: u64 = 47;
     pub const MAP_TABLE_BUDGET: u64 = 48;
     pub const CHURN: u64 = 49;
+    pub const MCP: u64 = 50;
     pub const BENCH_NULL: u64 = 40;
     pub const BENCH_CALL: u64 = 41;
     pub const BENCH_YIELD: u64 = 42;

@@ -135,7 +135,26 @@ fn deleting_the_last_thread_cap_destroys_the_thread() -> Result<(), Failure> {
     Ok(())
 }
 
+fn priority_is_bounded_by_the_max_controlled_priority() -> Result<(), Failure> {
+    let (p, out) = run(1, 3000, |e| {
+        let p = e.spawn(sc::MCP, 0)?;
+        e.untyped(&p, 64 * 1024)?;
+        Ok(p)
+    })?;
+    let r = out.of(&p, "process")?;
+    ensure_eq!(r.words[0], 0, "MCP 100 given, thread started");
+    let no = SysError::NoRights.raw();
+    let want = no | (no << 16) | (no << 32);
+    ensure_eq!(
+        r.words[1],
+        want,
+        "priority 150 refused, 100 ok, MCP 200 refused, MCP 50 ok, priority 60 refused"
+    );
+    Ok(())
+}
+
 ktest!(
+    priority_is_bounded_by_the_max_controlled_priority,
     deleting_the_last_thread_cap_destroys_the_thread,
     preemption_lets_equal_priority_spinners_both_progress,
     ipc_timeout_ends_a_blocked_receive,

@@ -1,5 +1,6 @@
 mod fastpath;
 mod hostile;
+mod mcp;
 mod ports;
 mod scenarios;
 mod support;

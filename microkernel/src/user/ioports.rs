@@ -85,11 +85,11 @@ impl World {
         let Some(c) = self.m.cpus.get_mut(cpu) else {
             return false;
         };
-        if c.io_retry == Some((cur, rip)) {
+        if c.io_retry == Some((cur, rip, acc.port)) {
             c.io_retry = None;
             return false;
         }
-        c.io_retry = Some((cur, rip));
+        c.io_retry = Some((cur, rip, acc.port));
         c.io_on = None;
         self.m.io_open(aspace, acc.port, acc.width);
         self.m.activate(cpu, aspace);

@@ -111,9 +111,9 @@ pub struct CpuState {
     pub io: Option<(ObjRef, u64)>,
     /// Whether that bitmap is on (`None`: not known, write it).
     pub io_on: Option<bool>,
-    /// The thread and RIP of the last port #GP let through (a second one
-    /// in a row is a real fault).
-    pub io_retry: Option<(ThreadId, u64)>,
+    /// The thread, RIP and port of the last port #GP let through (the
+    /// same one again is a real fault).
+    pub io_retry: Option<(ThreadId, u64, u16)>,
 }
 
 /// Everything outside `System`.

@@ -25,6 +25,8 @@ pub const ADDRESS_SPACE_COST: u64 = 4096;
 pub const SLOT_COST: u64 = 64;
 /// Bytes of one frame page.
 pub const FRAME_PAGE: u64 = 4096;
+/// Bytes of a process's I/O permission bitmap (one bit per port).
+pub const IO_BITMAP_COST: u64 = 0x1_0000 / 8;
 /// The most pages one Frame object can span (2 MiB).
 pub const FRAME_MAX_PAGES: u64 = 512;
 

@@ -3,16 +3,22 @@
 //! WRITE) in the process's CSpace covers its ports, their bits are opened
 //! in the process's bitmap and the instruction runs again; otherwise the
 //! #GP goes to the fault endpoint as usual. Removing any IoPorts cap
-//! closes every bitmap on every CPU (they refill on the next use).
+//! closes every bitmap on every CPU (they refill on the next use). A
+//! bitmap is paid for by the budget of the process's address space
+//! (`System::charge_io_bitmap`); when it cannot pay, the #GP is a fault.
 
 use alloc::boxed::Box;
 
 use helix_kernel_core::ioinsn::{self, MAX_INSN};
+use helix_kernel_objects::quota::IO_BITMAP_COST;
 use helix_kernel_objects::table::{ObjRef, ThreadId};
 
 use super::machine::{CpuState, Machine};
 use super::world::World;
 use crate::arch::{gdt, percpu, usercopy};
+
+// What the budget pays is what the heap gives.
+const _: () = assert!(IO_BITMAP_COST == gdt::IO_BITMAP_BYTES as u64);
 
 /// On a switch to `aspace` (bitmap and version `io`, if it has one): load
 /// or turn on its bitmap, or turn the CPU's off, as needed.
@@ -66,6 +72,7 @@ impl World {
             return false;
         };
         let dx = tcb.ctx.rdx as u16;
+        let has_bitmap = space.io.is_some();
         let mut code = [0u8; MAX_INSN];
         // The instruction may end before the page does: read what fits.
         let room = (4096 - (rip & 0xfff) as usize).min(MAX_INSN);
@@ -87,6 +94,11 @@ impl World {
         };
         if c.io_retry == Some((cur, rip, acc.port)) {
             c.io_retry = None;
+            return false;
+        }
+        // A new bitmap is paid for by the address space's budget first; a
+        // budget that cannot pay leaves the ports closed (a fault).
+        if !has_bitmap && self.sys.charge_io_bitmap(aspace).is_err() {
             return false;
         }
         c.io_retry = Some((cur, rip, acc.port));

@@ -181,3 +181,41 @@ pub fn destroy_handler() -> ! {
         Err(e) => report(e.raw(), &[]),
     }
 }
+
+/// What [`port_bitmap_user`] sends after its port read went through.
+pub const PORT_READ_OK: u64 = 0x600d;
+
+/// Read port 0x71 with `in al, dx` (the IoPorts cap in slot `IO_PORTS`
+/// covers it) and send the value on `EP`; whether the kernel opens the
+/// port depends on whether this address space's budget can pay for its
+/// I/O bitmap (if not, the #GP goes to the fault endpoint, the same
+/// endpoint). Then wait to be destroyed.
+pub fn port_bitmap_user() -> ! {
+    let ep: Cap<Endpoint> = Cap::from_slot(slots::EP);
+    let v = hw::port_in_dx(0x71);
+    // A call: blocked for good once received (never answered).
+    let _ = ep.call(&Message::new(0, &[u64::from(v), PORT_READ_OK]));
+    loop {
+        helix_sys::yield_now();
+    }
+}
+
+/// Receive the user's message or its fault on `EP` (label and word 1
+/// reported), read what is left of
+/// the Untyped that pays for its address space, destroy that address space
+/// (its only cap, in `EP2`) and read the Untyped again.
+pub fn port_bitmap_owner() -> ! {
+    let ep: Cap<Endpoint> = Cap::from_slot(slots::EP);
+    let untyped: Cap<Untyped> = Cap::from_slot(slots::UNTYPED);
+    let theirs: Cap<helix_sys::AddressSpace> = Cap::from_slot(slots::EP2);
+    let r = match ep.recv() {
+        Ok(r) => r,
+        Err(e) => report(e.raw(), &[1]),
+    };
+    let charged = untyped.available().unwrap_or(u64::MAX);
+    if let Err(e) = theirs.delete() {
+        report(e.raw(), &[2]);
+    }
+    let refunded = untyped.available().unwrap_or(u64::MAX);
+    report(0, &[r.info.label(), r.words[1], charged, refunded])
+}

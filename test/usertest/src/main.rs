@@ -118,6 +118,8 @@ fn main(scenario: u64, param: u64) -> ! {
         48 => mem::map_table_budget(),
         49 => churn::run(param),
         50 => threads::mcp(),
+        51 => faults::port_bitmap_user(),
+        52 => faults::port_bitmap_owner(),
         40 => bench::null_syscall(),
         41 => bench::call_reply(),
         42 => bench::yield_switch(),

@@ -6,7 +6,7 @@ use super::effects::{Completion, Effects, Hardware, MapRequest};
 use super::ipc_calls::SendKind;
 use super::state::{Device, Frame, RunState, System};
 use crate::cap::{Cap, SlotAddr};
-use crate::quota::{FRAME_PAGE as TABLE_PAGE, object_cost};
+use crate::quota::{FRAME_PAGE as TABLE_PAGE, IO_BITMAP_COST, object_cost};
 use crate::syscall::{Invocation, ObjectCall};
 use crate::table::{ObjRef, ThreadId};
 
@@ -415,6 +415,35 @@ impl System {
             cs.lookup(i, CapType::IoPorts, CapRights::READ.union(CapRights::WRITE))
                 .is_ok_and(|c| self.check_ports(c.object, port, width).is_ok())
         })
+    }
+
+    /// Pay for the I/O permission bitmap of `aspace` (the kernel makes one
+    /// on the first port instruction it lets through): [`IO_BITMAP_COST`]
+    /// bytes charged once, like its page tables, to the quota that paid
+    /// for the address space, and released when it is destroyed (a bitmap
+    /// closed by a revoke and made again is not charged twice). Address
+    /// spaces the kernel made at boot were charged to no quota and their
+    /// bitmap is not either. `OutOfMemory` when the quota cannot pay,
+    /// `Revoked` when `aspace` is gone.
+    pub fn charge_io_bitmap(&mut self, aspace: ObjRef) -> Result<(), SysError> {
+        let space = self.aspaces.get(aspace).ok_or(SysError::Revoked)?;
+        if space.io_bitmap_paid {
+            return Ok(());
+        }
+        if let Some((q, bytes)) = self.charge_of(CapType::AddressSpace, aspace) {
+            self.quotas
+                .charge(q, IO_BITMAP_COST)
+                .map_err(|_| SysError::OutOfMemory)?;
+            self.set_charge(
+                CapType::AddressSpace,
+                aspace,
+                Some((q, bytes + IO_BITMAP_COST)),
+            );
+        }
+        if let Some(space) = self.aspaces.get_mut(aspace) {
+            space.io_bitmap_paid = true;
+        }
+        Ok(())
     }
 
     fn check_ports(&self, ports: ObjRef, port: u16, width: u8) -> Result<(), SysError> {

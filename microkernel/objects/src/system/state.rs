@@ -104,6 +104,9 @@ pub struct Thread {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct AddressSpace {
     pub(crate) cspace: ObjRef,
+    /// Its I/O permission bitmap is paid for (see
+    /// [`System::charge_io_bitmap`]).
+    pub(crate) io_bitmap_paid: bool,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -242,6 +245,27 @@ impl System {
             .insert_original(at, Cap::new(object, kind, CapRights::ALL), None)
     }
 
+    /// Boot: bill `aspace` (made by the kernel, charged to no quota) to the
+    /// quota of the Untyped cap at `untyped`: from then on what it costs
+    /// beyond itself (page tables, its I/O bitmap) is charged there and
+    /// released when it is destroyed, as for a retyped address space. Lets
+    /// kernel tests run a loaded program on a budget. `InvalidState` when
+    /// it is charged already.
+    pub fn boot_bill(&mut self, aspace: ObjRef, untyped: SlotAddr) -> Result<(), SysError> {
+        let cap = self.caps.space(untyped.space)?.lookup(
+            untyped.slot,
+            CapType::Untyped,
+            CapRights::NONE,
+        )?;
+        let q = *self.untypeds.get(cap.object).ok_or(SysError::Revoked)?;
+        self.aspaces.get(aspace).ok_or(SysError::Revoked)?;
+        if self.charge_of(CapType::AddressSpace, aspace).is_some() {
+            return Err(SysError::InvalidState);
+        }
+        self.set_charge(CapType::AddressSpace, aspace, Some((q, 0)));
+        Ok(())
+    }
+
     /// Boot: set a booted thread's IPC buffer page and fault endpoint slot
     /// (what `ThreadConfigure` would set, for threads the kernel makes).
     pub fn boot_configure(
@@ -308,7 +332,10 @@ impl System {
 
     pub(crate) fn new_address_space(&mut self, slots: usize) -> Result<(ObjRef, ObjRef), SysError> {
         let cspace = self.caps.create_space(slots)?;
-        match self.aspaces.insert(AddressSpace { cspace }) {
+        match self.aspaces.insert(AddressSpace {
+            cspace,
+            io_bitmap_paid: false,
+        }) {
             Ok(a) => Ok((a, cspace)),
             Err(e) => {
                 self.caps.destroy_space(cspace, &mut |_| {})?;

@@ -4,7 +4,7 @@
 use helix_abi::fault::FAULT_LABEL;
 use helix_abi::{CapRights, SysError};
 
-use super::fixture::{EP, EP2, FAULT, Outcome, RW, run, sc};
+use super::fixture::{EP, EP2, FAULT, Outcome, RW, Report, run, sc};
 use crate::ktest::Failure;
 use crate::user::Proc;
 use crate::{ensure, ensure_eq, ktest};
@@ -199,6 +199,54 @@ fn io_ports_only_through_the_cap() -> Result<(), Failure> {
     Ok(())
 }
 
+/// Bytes of a process's I/O permission bitmap (docs/syscalls.md).
+const IO_BITMAP: u64 = 8192;
+/// What the bitmap user sends once its port read went through.
+const PORT_READ_OK: u64 = 0x600d;
+
+/// A process with an IoPorts cap reads port 0x71 with `in al, dx`; its
+/// address space is billed to an Untyped of `budget` bytes held by an
+/// owner process, which receives the user's message or #GP (same
+/// endpoint), then destroys the user's address space. Returns the owner's
+/// report: [label, word 1, available after the read, after the destroy].
+fn port_bitmap_on_a_budget(budget: u64) -> Result<Report, Failure> {
+    let ((_, owner), out) = run(1, 3000, |e| {
+        let ep = e.endpoint()?;
+        let user = e.spawn(sc::PORT_BITMAP_USER, 0)?;
+        let owner = e.spawn(sc::PORT_BITMAP_OWNER, 0)?;
+        e.devices(&user)?;
+        e.give(&user, EP, ep, CapRights::WRITE, 0)?;
+        e.give(&user, FAULT, ep, CapRights::WRITE, 0)?;
+        e.give(&owner, EP, ep, RW, 0)?;
+        e.untyped(&owner, budget)?;
+        e.bill(&user, &owner)?;
+        // The owner holds the only cap to the user's address space.
+        e.hand_over((&user, 0), (&owner, EP2))?;
+        Ok((user, owner))
+    })?;
+    let r = out.of(&owner, "owner")?;
+    ensure_eq!(r.label, 0, "owner status");
+    Ok(r)
+}
+
+fn io_bitmap_is_charged_to_the_address_space_budget() -> Result<(), Failure> {
+    // One byte short: no bitmap, the port read is a #GP at the fault
+    // endpoint, nothing is charged, the kernel stays up.
+    let poor = port_bitmap_on_a_budget(IO_BITMAP - 1)?;
+    ensure_eq!(poor.words[0], FAULT_LABEL, "refused read is a fault");
+    ensure_eq!(poor.words[1] & 0xff, 13, "a #GP");
+    ensure_eq!(poor.words[2], IO_BITMAP - 1, "nothing charged");
+    ensure_eq!(poor.words[3], IO_BITMAP - 1, "nothing to give back");
+    // Exactly enough: the read goes through, the bitmap takes the whole
+    // budget, destroying the address space gives it back.
+    let rich = port_bitmap_on_a_budget(IO_BITMAP)?;
+    ensure_eq!(rich.words[0], 0, "read went through");
+    ensure_eq!(rich.words[1], PORT_READ_OK, "read went through");
+    ensure_eq!(rich.words[2], 0, "the bitmap is charged");
+    ensure_eq!(rich.words[3], IO_BITMAP, "destroy refunds the bitmap");
+    Ok(())
+}
+
 ktest!(
     fault_page_fault_reaches_the_fault_endpoint,
     fault_general_protection_reaches_the_fault_endpoint,
@@ -211,4 +259,5 @@ ktest!(
     fault_without_handler_stops_only_that_thread,
     irq_arrives_as_a_notification,
     io_ports_only_through_the_cap,
+    io_bitmap_is_charged_to_the_address_space_budget,
 );

@@ -82,6 +82,8 @@ pub mod sc {
     pub const MAP_TABLE_BUDGET: u64 = 48;
     pub const CHURN: u64 = 49;
     pub const MCP: u64 = 50;
+    pub const PORT_BITMAP_USER: u64 = 51;
+    pub const PORT_BITMAP_OWNER: u64 = 52;
     pub const BENCH_NULL: u64 = 40;
     pub const BENCH_CALL: u64 = 41;
     pub const BENCH_YIELD: u64 = 42;
@@ -213,6 +215,25 @@ impl Env<'_> {
     /// Pin `p`'s thread to the CPUs in `mask`.
     pub fn affinity(&mut self, p: &Proc, mask: u64) -> Result<(), Failure> {
         self.w.sys.sched.set_affinity(p.thread, mask)?;
+        Ok(())
+    }
+
+    /// Bill `p`'s address space (made at boot, charged to nothing) to the
+    /// Untyped in `payer`'s slot [`UNTYPED`]: its page tables and I/O
+    /// bitmap are charged there from now on.
+    pub fn bill(&mut self, p: &Proc, payer: &Proc) -> Result<(), Failure> {
+        self.w
+            .sys
+            .boot_bill(p.aspace, SlotAddr::new(payer.cspace, UNTYPED))?;
+        Ok(())
+    }
+
+    /// Move the cap in `from`'s slot to `to`'s slot (another process).
+    pub fn hand_over(&mut self, from: (&Proc, u32), to: (&Proc, u32)) -> Result<(), Failure> {
+        self.w.sys.caps.move_cap(
+            SlotAddr::new(from.0.cspace, from.1),
+            SlotAddr::new(to.0.cspace, to.1),
+        )?;
         Ok(())
     }
 

@@ -55,12 +55,11 @@ pub fn init(regions: &[Region]) -> Result<Stats, FramesError> {
         .max_by_key(|r| r.start >= 0x10_0000)
         .map(|r| r.start)
         .ok_or(FramesError::NoRoomForBitmap(bytes))?;
-    // SAFETY: `[base, base + bytes)` is usable RAM that nothing else owns
-    // yet (the allocator is not running, and it reserves these frames just
-    // below so they are never handed out); the HHDM maps it read-write and
-    // the slice lives for the rest of the kernel's life.
-    let bits =
-        unsafe { core::slice::from_raw_parts_mut(paging::phys_to_virt(base) as *mut u64, words) };
+    let ptr = paging::phys_to_virt(base) as *mut u64;
+    // SAFETY: `[base, base + bytes)` is usable RAM nobody owns yet (reserved
+    // just below, so never handed out), mapped read-write by the HHDM, and
+    // the slice lives as long as the kernel.
+    let bits = unsafe { core::slice::from_raw_parts_mut(ptr, words) };
     let mut fa = FrameBitmap::new(usable, bits).map_err(FramesError::Bitmap)?;
     fa.reserve(base, base + bytes);
     // Never hand out physical page 0: a null physical address is a bug.

@@ -47,9 +47,8 @@ impl BootInfo {
         for (i, w) in words.iter_mut().enumerate() {
             let p = (BOOT_INFO_ADDR as *const u64).wrapping_add(i);
             // SAFETY: the kernel maps the boot-info page read-only at
-            // BOOT_INFO_ADDR in the root server before its first
-            // instruction and never unmaps it; the reads are aligned and
-            // inside that page.
+            // BOOT_INFO_ADDR before the root server runs and never unmaps
+            // it; the reads are aligned and inside that page.
             *w = unsafe { p.read_volatile() };
         }
         BootInfo::from_words(words)

@@ -131,10 +131,9 @@ pub fn catch<F: FnOnce()>(vector: u8, f: F) -> Result<Fault, CatchError> {
     POINT.vector.store(vector, Ordering::SeqCst);
     POINT.armed.store(true, Ordering::SeqCst);
     let mut slot = Some(f);
-    // SAFETY: `buf` is only used by this entry and the dispatcher while
-    // armed; `trampoline::<F>` matches `arg`, which outlives the call. The
-    // entry returns exactly once, and callee-saved registers and the stack
-    // are as the ABI requires on both return paths.
+    // SAFETY: `buf` is used only by this entry and the armed dispatcher;
+    // `trampoline::<F>` matches `arg`, which outlives the call; the entry
+    // returns once, with registers and stack per the ABI on both paths.
     let landed = unsafe {
         helix_catch_enter(
             POINT.buf.get(),

@@ -42,10 +42,9 @@ pub fn write_fmt(args: fmt::Arguments<'_>) {
 /// Write on a fatal path, even if the lock is held by interrupted code.
 pub fn emergency_write(args: fmt::Arguments<'_>) {
     if SERIAL.is_locked() {
-        // SAFETY: only called on paths that never return to the interrupted
-        // holder of the lock (fatal exception, panic), so breaking the lock
-        // cannot let two writers run interleaved for long; at worst a line is
-        // garbled.
+        // SAFETY: only on paths that never return to the interrupted lock
+        // holder (fatal exception, panic): breaking the lock can at worst
+        // garble a line.
         unsafe { SERIAL.force_unlock() };
     }
     write_fmt(args);

@@ -188,10 +188,9 @@ pub fn init_cpu() {
 /// caller must not hold locks the user world's handlers take.
 pub unsafe fn run_user(stack_top: u64, start: extern "C" fn(&mut TrapFrame) -> u64) {
     let mut buf = LeaveBuf::default();
-    // SAFETY: the stub saves the callee-saved registers and RSP in `buf`
-    // (alive on our stack until the stub returns here), runs on the kernel
-    // stack the caller vouched for, and comes back exactly once through
-    // `helix_leave_to_kernel` with those registers restored.
+    // SAFETY: the stub saves callee-saved registers and RSP in `buf` (alive
+    // until it returns), runs on the caller-vouched kernel stack, and comes
+    // back once through `helix_leave_to_kernel` with them restored.
     unsafe { helix_run_user(&raw mut buf, stack_top, start) };
 }
 
@@ -200,9 +199,8 @@ pub unsafe fn run_user(stack_top: u64, start: extern "C" fn(&mut TrapFrame) -> u
 pub fn enter_user_world(start: extern "C" fn(&mut TrapFrame) -> u64) {
     ::x86_64::instructions::interrupts::disable();
     let top = super::percpu::kernel_stack_top();
-    // SAFETY: `top` is this CPU's kernel stack (per-CPU block = TSS.rsp0),
-    // and nothing runs on it now: the world is entered only from kernel
-    // code running on another stack (boot or AP start-up stack), with
+    // SAFETY: `top` is this CPU's idle kernel stack (= TSS.rsp0): the world
+    // is entered only from another stack (boot or AP start-up) with
     // interrupts off (just disabled).
     unsafe { run_user(top, start) };
 }

@@ -91,10 +91,9 @@ pub fn read(t: &UserTables, addr: u64, buf: &mut [u8]) -> Result<(), SysError> {
     let len = buf.len();
     pieces(t, addr, len, false, |phys, off, n| {
         let src = phys_to_virt(phys) as *const u8;
-        // SAFETY: `phys..phys+n` lies in one present user page of `t`
-        // (checked), which is RAM mapped by the HHDM; `buf[off..off+n]` is
-        // in bounds; the regions cannot overlap (kernel buffer vs user
-        // frame).
+        // SAFETY: `phys..phys+n` is in one present user page of `t` (checked),
+        // RAM mapped by the HHDM; `buf[off..off+n]` is in bounds; a kernel
+        // buffer and a user frame cannot overlap.
         unsafe { core::ptr::copy_nonoverlapping(src, buf[off..off + n].as_mut_ptr(), n) };
     })
 }

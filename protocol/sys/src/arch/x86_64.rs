@@ -17,13 +17,11 @@ pub(crate) type Regs = [u64; 6];
 pub(crate) fn syscall(nr: u64, a: Regs) -> (u64, Regs) {
     let [mut rdi, mut rsi, mut rdx, mut r10, mut r8, mut r9] = a;
     let rax: u64;
-    // SAFETY: the Helix kernel validates every argument (a bad slot,
-    // pointer or number is an error code, never a fault) and preserves
-    // every register except the ones named here as outputs; `rcx` and
-    // `r11` are clobbered by the `syscall` instruction itself. The kernel
-    // does not touch this thread's stack. Memory the kernel reads or writes
-    // on our behalf is named by pointers the caller passed in registers,
-    // so the asm is not `nomem`.
+    // The kernel does not touch this thread's stack; memory it reads or
+    // writes for us is named by pointers passed in registers (so not `nomem`).
+    // SAFETY: the kernel validates every argument (bad input is an error
+    // code, never a fault) and preserves all registers but the outputs named
+    // here; `rcx`/`r11` are clobbered by `syscall` itself.
     unsafe {
         core::arch::asm!(
             "syscall",

@@ -48,7 +48,8 @@ test-limine: setup
 
 clippy: setup
 	cargo clippy --all-targets -- -D warnings
-	cargo clippy --target $(KTARGET) -p helix-kernel -p helix-loader -- -D warnings
+	cargo clippy --target $(KTARGET) -p helix-kernel -p helix-loader -p helix-sys -p helix-protocol \
+	    -p helix-init -p helix-usertest -p helix-kvstore -p helix-kvclient -- -D warnings
 
 fmt:
 	cargo fmt --all

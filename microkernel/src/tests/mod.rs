@@ -6,6 +6,7 @@ mod faults;
 mod heap;
 mod memory;
 mod paging;
+mod servers;
 mod time;
 mod user;
 

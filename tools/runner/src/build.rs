@@ -22,6 +22,8 @@ pub const LOADER: &str = "helix-loader";
 pub const USER_MODULES: &[(&str, &str)] = &[
     ("init.elf", "helix-init"),
     ("usertest.elf", "helix-usertest"),
+    ("kvstore.elf", "helix-kvstore"),
+    ("kvclient.elf", "helix-kvclient"),
 ];
 /// Where built user programs are staged from (relative to the workspace).
 pub const MODULES_DIR: &str = "build/modules";

@@ -9,6 +9,7 @@ use helix_ktest::Line;
 use crate::arch::port::{ExitCode, exit_qemu};
 use crate::kprintln;
 use crate::ktest::Failure;
+use crate::tests::servers;
 use crate::tests::user_fixture::{EP, RW, Report, run, sc};
 use crate::user::smp;
 
@@ -58,30 +59,38 @@ pub fn run_all() -> ! {
         ),
     ];
     let mut ok = true;
+    let mut print = |name, r: Result<Report, Failure>| match r {
+        Ok(r) if r.label == 0 => kprintln!(
+            "{}",
+            Line::Bench {
+                name,
+                median: r.words[0],
+                min: r.words[1],
+                runs: r.words[2],
+                unit: "cycles",
+            }
+        ),
+        Ok(r) => {
+            ok = false;
+            kprintln!("kbench: {name} failed with status {}", r.label);
+        }
+        Err(e) => {
+            ok = false;
+            kprintln!("kbench: {name} failed: {e}");
+        }
+    };
     for (name, client, partner, cpus) in list {
         if name.ends_with("cross_cpu") && other == 0 {
             kprintln!("kbench: {name} skipped (one CPU)");
             continue;
         }
-        match bench(client, partner, cpus) {
-            Ok(r) if r.label == 0 => kprintln!(
-                "{}",
-                Line::Bench {
-                    name,
-                    median: r.words[0],
-                    min: r.words[1],
-                    runs: r.words[2],
-                    unit: "cycles",
-                }
-            ),
-            Ok(r) => {
-                ok = false;
-                kprintln!("kbench: {name} failed with status {}", r.label);
-            }
-            Err(e) => {
-                ok = false;
-                kprintln!("kbench: {name} failed: {e}");
-            }
+        print(name, bench(client, partner, cpus));
+        if name == "ipc_call_reply_same_cpu" {
+            let typed = servers::typed_call_bench().map(|w| Report {
+                label: 0,
+                words: [w[0], w[1], w[2], 0],
+            });
+            print("typed_call_same_cpu", typed);
         }
     }
     exit_qemu(if ok {

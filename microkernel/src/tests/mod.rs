@@ -6,7 +6,7 @@ mod faults;
 mod heap;
 mod memory;
 mod paging;
-mod servers;
+pub mod servers;
 mod time;
 mod user;
 

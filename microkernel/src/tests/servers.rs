@@ -67,8 +67,15 @@ impl Run {
 /// send-only cap to the report endpoint. The client's caps: slot
 /// [`SERVICE`] the first store (send only); with two stores also slots
 /// 5 and 6 the first and second store badged [`MANAGER_BADGE`], slot 7
-/// the second store. Runs until `want` processes report.
-fn start(store_ids: &[u64], client_id: u64, param: u64, want: usize) -> Result<Run, Failure> {
+/// the second store. With `cpu`, every process runs on that CPU only.
+/// Runs until `want` processes report.
+fn start(
+    store_ids: &[u64],
+    client_id: u64,
+    param: u64,
+    want: usize,
+    cpu: Option<u64>,
+) -> Result<Run, Failure> {
     user::reset();
     let (stores, client, report) = user::with(|w| -> Result<_, Failure> {
         let holder = w.sys.caps.create_space(1 + store_ids.len())?;
@@ -114,6 +121,11 @@ fn start(store_ids: &[u64], client_id: u64, param: u64, want: usize) -> Result<R
             give(w, &client, 6, 2, send, MANAGER_BADGE)?;
             give(w, &client, 7, 2, send, 0)?;
         }
+        if let Some(cpu) = cpu {
+            for p in stores.iter().chain([&client]) {
+                w.sys.sched.set_affinity(p.thread, 1 << cpu)?;
+            }
+        }
         Ok((stores, client, report))
     })
     .ok_or(Failure::Missing("user world"))??;
@@ -142,7 +154,7 @@ fn start(store_ids: &[u64], client_id: u64, param: u64, want: usize) -> Result<R
 }
 
 fn kvstore_serves_kvclient_across_address_spaces() -> Result<(), Failure> {
-    let r = start(&[1], 2, 0, 1)?;
+    let r = start(&[1], 2, 0, 1, None)?;
     ensure!(r.client.aspace != r.stores[0].aspace, "two address spaces");
     ensure!(r.of(&r.stores[0]).is_none(), "the server did not exit");
     let (label, words) = r.of(&r.client).ok_or(Failure::NoReport("kvclient"))?;
@@ -153,7 +165,7 @@ fn kvstore_serves_kvclient_across_address_spaces() -> Result<(), Failure> {
 
 fn panicking_server_is_reported_and_the_system_stays_up() -> Result<(), Failure> {
     // The client floods the store until its heap runs out: the store panics.
-    let r = start(&[3], 4, 1, 1)?;
+    let r = start(&[3], 4, 1, 1, None)?;
     let (label, words) = r
         .of(&r.stores[0])
         .ok_or(Failure::NoReport("kvstore panic"))?;
@@ -161,7 +173,7 @@ fn panicking_server_is_reported_and_the_system_stays_up() -> Result<(), Failure>
     ensure_eq!(words[0], 3, "the panicking module's id");
     ensure!(r.of(&r.client).is_none(), "the client still waits");
     // The kernel is unharmed: a fresh pair works.
-    let r = start(&[5], 6, 0, 1)?;
+    let r = start(&[5], 6, 0, 1, None)?;
     let (label, _) = r.of(&r.client).ok_or(Failure::NoReport("fresh kvclient"))?;
     ensure_eq!(label, OK, "fresh pair after a panic");
     Ok(())
@@ -170,7 +182,7 @@ fn panicking_server_is_reported_and_the_system_stays_up() -> Result<(), Failure>
 fn kvstore_state_moves_to_a_new_instance_over_ipc() -> Result<(), Failure> {
     // The client plays the module manager: quiesce, save_state,
     // restore_state into the second store, check, shut the first down.
-    let r = start(&[7, 8], 9, 2, 2)?;
+    let r = start(&[7, 8], 9, 2, 2, None)?;
     let (label, _) = r.of(&r.client).ok_or(Failure::NoReport("kvclient"))?;
     ensure_eq!(label, OK, "kvclient exit label (0 = reload checked)");
     let (label, words) = r.of(&r.stores[0]).ok_or(Failure::NoReport("old kvstore"))?;
@@ -178,6 +190,19 @@ fn kvstore_state_moves_to_a_new_instance_over_ipc() -> Result<(), Failure> {
     ensure_eq!(words[0], 7, "old store's module id");
     ensure!(r.of(&r.stores[1]).is_none(), "the new store still serves");
     Ok(())
+}
+
+/// Report label of a kvclient benchmark result (`"BEN"`).
+const BENCH: u64 = 0x42_454e;
+
+/// The `kbench` typed round trip: a kvstore and a kvclient timing typed
+/// `kv.len()` calls (`param=3`), both on CPU 0. Returns the client's
+/// `[median, min, runs]` in cycles.
+pub(crate) fn typed_call_bench() -> Result<[u64; 3], Failure> {
+    let r = start(&[11], 12, 3, 1, Some(0))?;
+    let (label, words) = r.of(&r.client).ok_or(Failure::NoReport("kvclient"))?;
+    ensure_eq!(label, BENCH, "kvclient benchmark report label");
+    Ok([words[0], words[1], words[2]])
 }
 
 ktest!(

@@ -30,3 +30,8 @@ pub use caps::{
 pub use helix_abi::{CapRights, CapType, MessageInfo, SysError, Syscall};
 pub use ipc::{Message, Received, debug_write, raw_syscall, reply, yield_now};
 pub use thread::Stack;
+
+/// The CPU's time-stamp counter (`rdtsc`), for benchmarks.
+pub fn cycles() -> u64 {
+    arch::rdtsc()
+}

@@ -4,7 +4,8 @@
 //! console; the exit report carries the status. With `param=1` it
 //! floods the store instead, until the store runs out of memory; with
 //! `param=2` it hot-reloads one store into another over the control
-//! protocol (playing the module manager).
+//! protocol (playing the module manager); with `param=3` it times typed
+//! `kv.len()` round trips and reports `[median, min, runs]` (`bench`).
 //!
 //! Design rules:
 //! - No `unsafe`: the runtime in `helix-protocol` owns the entry, heap and
@@ -24,6 +25,7 @@ use helix_sys::{Cap, println};
 
 use session::{KEYS, flood, session};
 
+mod bench;
 mod reload;
 mod session;
 
@@ -32,7 +34,7 @@ fn transport(slot: u32) -> IpcTransport {
 }
 
 /// `param=0`: the checked session; `param=1`: [`flood`]; `param=2`:
-/// [`reload::reload`].
+/// [`reload::reload`]; `param=3`: [`bench::typed_round_trip`].
 fn run(ctx: &ModuleContext) -> u64 {
     let mut kv = KvClient::new(transport(slots::SERVICE));
     let result = match ctx.arg("param") {
@@ -43,6 +45,7 @@ fn run(ctx: &ModuleContext) -> u64 {
             new_control: ControlClient::new(transport(reload::NEW_CONTROL)),
             new: KvClient::new(transport(reload::NEW_SERVICE)),
         }),
+        Some("3") => bench::typed_round_trip(&mut kv),
         _ => session(&mut kv, KEYS),
     };
     match result {

@@ -61,3 +61,11 @@ pub(crate) fn trap() {
 pub(crate) fn trap() {
     panic!("helix-sys trap");
 }
+
+/// The time-stamp counter (`rdtsc`), for benchmarks; under QEMU
+/// `-icount` it counts guest instructions.
+pub(crate) fn rdtsc() -> u64 {
+    // SAFETY: `rdtsc` only reads the TSC; ring 3 may run it (the kernel
+    // leaves CR4.TSD clear) and it touches no memory.
+    unsafe { core::arch::x86_64::_rdtsc() }
+}

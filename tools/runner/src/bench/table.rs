@@ -11,6 +11,10 @@
 //!   Linux round trips contain two switches each).
 //! - `ipc_call_reply_cross_cpu` / `linux_pipe_cross_cpu` and
 //!   `linux_futex_cross_cpu`: the round trip with the partner on the other CPU.
+//! - `typed_call_same_cpu` / `ipc_call_reply_same_cpu` (Helix against
+//!   Helix, the row right under the raw round trip's): a typed `kv.len()`
+//!   from kvclient to kvstore against the raw IPC round trip, both on one
+//!   CPU; the ratio is the typed runtime's cost (typed ÷ raw).
 //!
 //! The ratio is Helix median ÷ (Linux median ÷ divisor): below 1 Helix is
 //! cheaper. A figure that was not reported is shown as "not measured",
@@ -68,6 +72,21 @@ pub const PAIRINGS: &[Pairing] = &[
     },
 ];
 
+/// A Helix figure compared with another Helix figure (not with Linux).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Overhead {
+    /// The figure with the extra layer (numerator of the ratio).
+    pub helix: &'static str,
+    /// The bare figure it builds on (denominator); its row comes first.
+    pub raw: &'static str,
+}
+
+/// The typed runtime's round trip against the raw IPC round trip.
+pub const TYPED_VS_RAW: Overhead = Overhead {
+    helix: "typed_call_same_cpu",
+    raw: "ipc_call_reply_same_cpu",
+};
+
 /// The Helix figure the round-trip target applies to.
 pub const TARGET_FIGURE: &str = "ipc_call_reply_same_cpu";
 /// Target for the same-CPU IPC round trip, in guest instructions.
@@ -109,18 +128,20 @@ fn linux_label(p: &Pairing) -> String {
     }
 }
 
-/// Text lines of the table (a header, a rule, one line per pairing).
-/// Columns: Helix figure, its median / min, the Linux figure, its median /
-/// min (after the divisor), the ratio.
+/// Text lines of the table (a header, a rule, one line per pairing, and
+/// the [`TYPED_VS_RAW`] line right after the last line of its raw figure).
+/// Columns: Helix figure, its median / min, the figure compared with, its
+/// median / min (after the divisor), the ratio.
 pub fn comparison(helix: &[BenchFigure], linux: &[BenchFigure]) -> Vec<String> {
     let mut rows = vec![[
         "Helix figure".to_string(),
         "median / min".to_string(),
-        "Linux figure".to_string(),
+        "compared with".to_string(),
         "median / min".to_string(),
-        "Helix/Linux".to_string(),
+        "ratio".to_string(),
     ]];
-    for p in PAIRINGS {
+    let last_raw = PAIRINGS.iter().rposition(|p| p.helix == TYPED_VS_RAW.raw);
+    for (i, p) in PAIRINGS.iter().enumerate() {
         let h = find(helix, p.helix);
         let l = find(linux, p.linux);
         let r = match (h, l) {
@@ -134,8 +155,27 @@ pub fn comparison(helix: &[BenchFigure], linux: &[BenchFigure]) -> Vec<String> {
             cell(l, p.divisor),
             r.unwrap_or_else(|| "-".to_string()),
         ]);
+        if Some(i) == last_raw {
+            rows.push(overhead_row(helix, &TYPED_VS_RAW));
+        }
     }
     render(&rows)
+}
+
+/// The row of a Helix-vs-Helix comparison (ratio helix ÷ raw).
+fn overhead_row(helix: &[BenchFigure], o: &Overhead) -> [String; 5] {
+    let (h, raw) = (find(helix, o.helix), find(helix, o.raw));
+    let r = match (h, raw) {
+        (Some(h), Some(raw)) => ratio(h, raw, 1).map(|r| format!("{r:.2}x")),
+        _ => None,
+    };
+    [
+        o.helix.to_string(),
+        cell(h, 1),
+        format!("{} (Helix)", o.raw),
+        cell(raw, 1),
+        r.unwrap_or_else(|| "-".to_string()),
+    ]
 }
 
 /// Text lines listing every figure as it was reported.

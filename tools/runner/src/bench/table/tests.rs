@@ -58,7 +58,7 @@ fn comparison_shows_ratios_and_missing_figures() {
         fig("linux_futex_same_cpu", 6000, 5990),
     ];
     let t = comparison(&helix, &linux);
-    assert_eq!(t.len(), 2 + PAIRINGS.len());
+    assert_eq!(t.len(), 3 + PAIRINGS.len());
     assert!(t[0].starts_with("Helix figure"));
     assert!(t[1].chars().all(|c| c == '-' || c == ' '));
     let row = |h: &str, l: &str| {
@@ -80,10 +80,39 @@ fn comparison_shows_ratios_and_missing_figures() {
     let cross = row("ipc_call_reply_cross_cpu", "linux_pipe_cross_cpu");
     assert_eq!(cross.matches("not measured").count(), 2, "{cross}");
     // Columns line up: every row has the Linux figure at the same offset.
-    let at = t[0].find("Linux figure").unwrap();
-    for r in &t[2..] {
+    let at = t[0].find("compared with").unwrap();
+    for r in t[2..].iter().filter(|r| !r.starts_with(TYPED_VS_RAW.helix)) {
         assert_eq!(r.find("linux_"), Some(at), "{r}");
     }
+}
+
+#[test]
+fn typed_call_sits_under_the_raw_round_trip_with_its_ratio() {
+    let helix = [
+        fig("ipc_call_reply_same_cpu", 1000, 950),
+        fig("typed_call_same_cpu", 4500, 4400),
+    ];
+    let t = comparison(&helix, &[]);
+    let i = t
+        .iter()
+        .position(|r| r.starts_with("typed_call_same_cpu"))
+        .unwrap();
+    assert!(t[i - 1].starts_with("ipc_call_reply_same_cpu"), "{t:?}");
+    assert!(!t[i + 1].starts_with("ipc_call_reply_same_cpu"), "{t:?}");
+    let row = &t[i];
+    assert!(row.contains("4500 / 4400"), "{row}");
+    assert!(row.contains("ipc_call_reply_same_cpu (Helix)"), "{row}");
+    assert!(row.contains("1000 / 950"), "{row}");
+    assert!(row.ends_with("4.50x"), "{row}");
+    assert_eq!(
+        t[0].find("compared with"),
+        row.find("ipc_call_reply_same_cpu"),
+        "{row}"
+    );
+    // Without the typed figure the row says so and gives no ratio.
+    let t = comparison(&helix[..1], &[]);
+    let row = t.iter().find(|r| r.starts_with("typed_call")).unwrap();
+    assert!(row.contains("not measured") && row.ends_with('-'), "{row}");
 }
 
 #[test]

@@ -195,8 +195,9 @@ mod tests {
         assert_eq!(plan.kernel.path, "/boot/helix/kernel.elf");
         assert_eq!(plan.kernel.member, "boot/helix/kernel.elf");
         // init.elf (the root server) first, then manifest, greeting,
-        // pattern and the ring-3 test program.
-        assert_eq!(plan.modules.len(), 5);
+        // pattern, the ring-3 test program and the kvstore/kvclient example.
+        assert_eq!(plan.modules.len(), 7);
+        assert_eq!(plan.modules[6].path, "/boot/helix/kvclient.elf");
         assert_eq!(plan.modules[0].path, "/boot/helix/init.elf");
         assert_eq!(plan.modules[1].path, "/boot/helix/manifest.txt");
         assert_eq!(plan.modules[1].cmdline, "helix-manifest");

@@ -14,6 +14,9 @@ use crate::stage::{self, StageInput, Staged};
 use crate::suite::{self, BootSource, IsoSource, OfflineSource};
 use crate::{bench, bundle, host_tests, scenarios};
 
+/// CPU count of the second offline suite boot of `test`.
+const SECOND_SMP: u32 = 4;
+
 /// Paths every command uses.
 pub(crate) struct Tree {
     pub(crate) root: PathBuf,
@@ -190,6 +193,20 @@ fn test(tree: &Tree, o: &Options, media: &[MediumChoice]) -> bool {
     for &medium in media {
         if let Err(e) = boots(tree, o, medium, &mut tally) {
             tally.fail(failure("[kernel] suite", &e));
+        }
+    }
+    // The SMP cases must hold on more than two CPUs too: the whole suite
+    // once more offline with -smp 4 (one boot, ~2 s; scenarios not repeated).
+    if media == [MediumChoice::Offline] && o.only.is_none() && o.smp != SECOND_SMP {
+        println!("[kernel] the suite again with -smp {SECOND_SMP}");
+        let again = Options {
+            smp: SECOND_SMP,
+            no_scenarios: true,
+            no_build: true,
+            ..o.clone()
+        };
+        if let Err(e) = boots(tree, &again, MediumChoice::Offline, &mut tally) {
+            tally.fail(failure("[kernel] suite -smp 4", &e));
         }
     }
     tally.print_failures();

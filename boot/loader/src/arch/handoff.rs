@@ -49,12 +49,15 @@ helix_enter_kernel:
 3:
     pushq $0                        /* invalid return address, per spec */
     push %rcx                       /* entry, popped by ret */
+    xor %edi, %edi
+/* Shared tail: every register but rdi zeroed, rflags = 0x2 (as Limine
+ * leaves it), then `ret` to the entry pushed above a zero return address. */
+helix_zero_regs_and_enter:
     xor %eax, %eax
     xor %ebx, %ebx
     xor %ecx, %ecx
     xor %edx, %edx
     xor %esi, %esi
-    xor %edi, %edi
     xor %ebp, %ebp
     xor %r8d, %r8d
     xor %r9d, %r9d
@@ -65,7 +68,7 @@ helix_enter_kernel:
     xor %r14d, %r14d
     xor %r15d, %r15d
     pushq $0x2
-    popfq                           /* rflags = 0x2, as Limine leaves it */
+    popfq
     ret
 
 /* helix_ap_park(cr3, gdtr, stack_top, mp_info, hhdm) -> !
@@ -87,23 +90,7 @@ helix_ap_park:
     pushq $0
     push %rax
     mov %rcx, %rdi
-    xor %eax, %eax
-    xor %ebx, %ebx
-    xor %ecx, %ecx
-    xor %edx, %edx
-    xor %esi, %esi
-    xor %ebp, %ebp
-    xor %r8d, %r8d
-    xor %r9d, %r9d
-    xor %r10d, %r10d
-    xor %r11d, %r11d
-    xor %r12d, %r12d
-    xor %r13d, %r13d
-    xor %r14d, %r14d
-    xor %r15d, %r15d
-    pushq $0x2
-    popfq                           /* rflags = 0x2, as Limine leaves it */
-    ret
+    jmp helix_zero_regs_and_enter
     "#,
     code64 = const super::entry::CODE64_SELECTOR,
     data64 = const super::entry::DATA64_SELECTOR,

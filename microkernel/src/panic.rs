@@ -7,7 +7,6 @@ use core::sync::atomic::{AtomicBool, Ordering};
 use crate::arch::exceptions::backtrace;
 use crate::arch::port::{ExitCode, exit_qemu};
 use crate::arch::{cpu, serial};
-use crate::ktest;
 
 static PANICKING: AtomicBool = AtomicBool::new(false);
 
@@ -25,6 +24,7 @@ fn panic(info: &PanicInfo<'_>) -> ! {
         info.message()
     ));
     backtrace(None, cpu::rbp());
-    ktest::on_fatal(format_args!("panic at {file}:{line}: {}", info.message()));
+    #[cfg(feature = "ktest")]
+    crate::ktest::on_fatal(format_args!("panic at {file}:{line}: {}", info.message()));
     exit_qemu(ExitCode::Failure)
 }

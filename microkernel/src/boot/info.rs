@@ -71,6 +71,10 @@ impl Module {
 /// Everything the kernel learned from the bootloader.
 pub struct BootInfo {
     /// Bootloader `(name, version)`.
+    #[cfg_attr(
+        not(feature = "ktest"),
+        expect(dead_code, reason = "checked by the boot tests of the test kernel")
+    )]
     pub bootloader: Option<(&'static str, &'static str)>,
     /// Firmware type.
     pub firmware: Option<FirmwareType>,
@@ -83,6 +87,10 @@ pub struct BootInfo {
     /// Kernel path, if the executable-file request was answered.
     pub kernel_path: Option<&'static str>,
     /// Kernel file size, if known.
+    #[cfg_attr(
+        not(feature = "ktest"),
+        expect(dead_code, reason = "checked by the boot tests of the test kernel")
+    )]
     pub kernel_file: Option<&'static [u8]>,
     /// Kernel command line ("" if none).
     pub cmdline: &'static str,
@@ -92,10 +100,18 @@ pub struct BootInfo {
     /// [`BootInfo::rsdp_phys`]).
     pub rsdp: Option<u64>,
     /// The stack-size request was answered.
+    #[cfg_attr(
+        not(feature = "ktest"),
+        expect(dead_code, reason = "checked by the boot tests of the test kernel")
+    )]
     pub stack_size_answered: bool,
     /// `(cpu count, BSP local APIC id)` from the MP response.
     pub cpus: Option<(usize, u32)>,
     /// RSP at kernel entry.
+    #[cfg_attr(
+        not(feature = "ktest"),
+        expect(dead_code, reason = "checked by the boot tests of the test kernel")
+    )]
     pub entry_rsp: u64,
 }
 

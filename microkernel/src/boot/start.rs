@@ -9,9 +9,9 @@ use log::{LevelFilter, debug, info, warn};
 use super::requests::{BASE_REVISION, BASE_REVISION_WANTED, BOOTLOADER_INFO};
 use super::{kernel_path, modules};
 use crate::arch::port::{ExitCode, exit_qemu};
-use crate::arch::{self, cpu, exceptions, paging, serial};
+use crate::arch::{self, cpu, paging, serial};
 use crate::mem::{frames, heap, kspace};
-use crate::{kprintln, ktest, logger, time, user};
+use crate::{kprintln, logger, time, user};
 
 /// Print the one fatal line and leave QEMU with failure.
 fn fatal(problem: impl Display) -> ! {
@@ -55,7 +55,8 @@ pub extern "C" fn start(entry_rsp: u64) -> ! {
         filter: TestFilter::default(),
     });
 
-    exceptions::set_fatal_hook(ktest::on_fatal);
+    #[cfg(feature = "ktest")]
+    arch::exceptions::set_fatal_hook(crate::ktest::on_fatal);
     arch::init_cpu_tables();
     debug!("GDT, TSS (IST stacks for #DF, NMI, #MC) and IDT loaded");
 
@@ -139,12 +140,7 @@ pub extern "C" fn start(entry_rsp: u64) -> ! {
     );
     info!("boot took {} us", time::us_since_entry());
 
-    if cmdline.bench {
-        ktest::bench::run_all();
-    }
-    if cmdline.ktest {
-        ktest::run(cmdline.filter);
-    }
+    run_tests(&cmdline);
     kprintln!(
         "helix: boot complete in {} ms; press Ctrl-A X to quit QEMU",
         time::ms_since_entry()
@@ -161,6 +157,28 @@ pub extern "C" fn start(entry_rsp: u64) -> ! {
         None => warn!("root server: no world"),
     }
     arch::halt_forever()
+}
+
+/// The test kernel runs the benchmarks (`kbench`) and the cases (`ktest`)
+/// its command line asks for; neither returns.
+#[cfg(feature = "ktest")]
+fn run_tests(cmdline: &Cmdline<'_>) {
+    if cmdline.bench {
+        crate::ktest::bench::run_all();
+    }
+    if cmdline.ktest {
+        crate::ktest::run(cmdline.filter);
+    }
+}
+
+/// The production kernel has no tests: say so when asked for them.
+#[cfg(not(feature = "ktest"))]
+fn run_tests(cmdline: &Cmdline<'_>) {
+    if cmdline.bench || cmdline.ktest {
+        warn!(
+            "this kernel is built without the test harness (feature `ktest`): ignoring `ktest`/`kbench`"
+        );
+    }
 }
 
 fn firmware_name(fw: limine::firmware_type::FirmwareType) -> &'static str {

@@ -91,6 +91,7 @@ pub fn deallocate(addr: u64) -> Result<(), FrameError> {
     }
 }
 
+#[cfg(feature = "ktest")]
 /// Whether `addr` is a frame the allocator manages (usable memory).
 pub fn manages(addr: u64) -> bool {
     FRAMES.lock().as_ref().is_some_and(|fa| fa.manages(addr))

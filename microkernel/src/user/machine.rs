@@ -350,6 +350,7 @@ impl Machine {
         }
     }
 
+    #[cfg(feature = "ktest")]
     /// Destroyed processes whose tables wait for a CPU to switch away.
     pub fn zombies(&self) -> usize {
         self.zombies.len()

@@ -18,6 +18,7 @@ use core::sync::atomic::{AtomicU64, Ordering};
 use helix_kernel_objects::table::ObjRef;
 use spin::Mutex;
 
+#[cfg(feature = "ktest")]
 pub use process::{Proc, SpawnError};
 pub use world::{LeaveRule, World};
 

@@ -141,7 +141,12 @@ fn collect(
 
 /// The Helix side: stage with `kbench`, boot under icount.
 fn helix(tree: &Tree, o: &Options, out: &Path) -> Result<Vec<BenchFigure>, Error> {
-    let (art, _, staged) = build_and_stage(tree, o, &[CMDLINE_BENCH.to_string()])?;
+    let (art, _, staged) = build_and_stage(
+        tree,
+        o,
+        crate::build::KernelKind::Test,
+        &[CMDLINE_BENCH.to_string()],
+    )?;
     let tar = out.join("helix-bench.tar");
     bundle::write(&staged, &tar)?;
     let mut opts = boot_options(o);

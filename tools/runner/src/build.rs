@@ -42,11 +42,35 @@ pub fn cargo() -> OsString {
 /// Built bare-metal binaries.
 #[derive(Clone, Debug)]
 pub struct Artifacts {
-    /// The kernel ELF.
+    /// The production kernel ELF (no test harness): `run`, `iso`.
     pub kernel: PathBuf,
+    /// The test kernel ELF (feature `ktest`): `test`, `bench`, `test-limine`.
+    pub kernel_test: PathBuf,
     /// The PVH loader ELF.
     pub loader: PathBuf,
 }
+
+/// Which kernel a command boots.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KernelKind {
+    /// Without the test harness.
+    Production,
+    /// With the in-kernel cases, probes, catch points and benchmarks.
+    Test,
+}
+
+impl Artifacts {
+    /// The kernel ELF of `kind`.
+    pub fn kernel(&self, kind: KernelKind) -> &Path {
+        match kind {
+            KernelKind::Production => &self.kernel,
+            KernelKind::Test => &self.kernel_test,
+        }
+    }
+}
+
+/// Where the two kernels are kept (cargo builds both to the same path).
+pub const KERNELS_DIR: &str = "build/kernels";
 
 /// Directory name cargo uses for a profile (`dev` builds into `debug`).
 pub fn profile_dir(profile: &str) -> &str {
@@ -62,42 +86,66 @@ pub fn artifacts(workspace: &Path, profile: &str) -> Artifacts {
         .join("target")
         .join(TARGET)
         .join(profile_dir(profile));
+    let kernels = workspace.join(KERNELS_DIR).join(profile_dir(profile));
     Artifacts {
-        kernel: dir.join(KERNEL),
+        kernel: kernels.join(KERNEL),
+        kernel_test: kernels.join(format!("{KERNEL}-ktest")),
         loader: dir.join(LOADER),
     }
 }
 
-/// `cargo build --profile P --target x86_64-unknown-none -p helix-kernel
-/// -p helix-loader -p <user programs>`, then copy the user programs to
-/// [`MODULES_DIR`].
-pub fn build(workspace: &Path, profile: &str) -> Result<Artifacts, Error> {
+fn cargo_build(workspace: &Path, profile: &str, args: &[&str]) -> Result<(), Error> {
     let status = Command::new(cargo())
         .current_dir(workspace)
         .args(["build", "--profile", profile, "--target", TARGET])
-        .args(["-p", KERNEL, "-p", LOADER])
-        .args(USER_MODULES.iter().flat_map(|(_, pkg)| ["-p", pkg]))
+        .args(args)
         .status()
         .map_err(|source| Error::Spawn {
             program: "cargo".into(),
             source,
         })?;
-    if !status.success() {
-        return Err(Error::CargoBuild {
+    if status.success() {
+        Ok(())
+    } else {
+        Err(Error::CargoBuild {
             status: status.to_string(),
-        });
+        })
     }
+}
+
+fn copy(from: &Path, to: &Path) -> Result<(), Error> {
+    if let Some(dir) = to.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+    }
+    std::fs::copy(from, to).map_err(|e| Error::io("copy", from, e))?;
+    Ok(())
+}
+
+/// `cargo build --profile P --target x86_64-unknown-none -p helix-kernel
+/// -p helix-loader -p <user programs>` (the production kernel), then the
+/// kernel again with `--features ktest` (the test kernel); each kernel is
+/// copied to [`KERNELS_DIR`] and the user programs to [`MODULES_DIR`].
+pub fn build(workspace: &Path, profile: &str) -> Result<Artifacts, Error> {
+    let mut args = vec!["-p", KERNEL, "-p", LOADER];
+    args.extend(USER_MODULES.iter().flat_map(|(_, pkg)| ["-p", *pkg]));
+    cargo_build(workspace, profile, &args)?;
     let bins = workspace
         .join("target")
         .join(TARGET)
         .join(profile_dir(profile));
+    let art = artifacts(workspace, profile);
+    copy(&bins.join(KERNEL), &art.kernel)?;
     let out = workspace.join(MODULES_DIR);
-    std::fs::create_dir_all(&out).map_err(|e| Error::io("create", &out, e))?;
     for (file, bin) in USER_MODULES {
-        let (from, to) = (bins.join(bin), out.join(file));
-        std::fs::copy(&from, &to).map_err(|e| Error::io("copy", &from, e))?;
+        copy(&bins.join(bin), &out.join(file))?;
     }
-    Ok(artifacts(workspace, profile))
+    cargo_build(
+        workspace,
+        profile,
+        &["-p", KERNEL, "--features", "helix-kernel/ktest"],
+    )?;
+    copy(&bins.join(KERNEL), &art.kernel_test)?;
+    Ok(art)
 }
 
 /// Lower-case hex SHA-256.
@@ -123,9 +171,10 @@ mod tests {
     #[test]
     fn profiles_map_to_directories() {
         let a = artifacts(Path::new("/w"), "dev");
+        assert_eq!(a.kernel, Path::new("/w/build/kernels/debug/helix-kernel"));
         assert_eq!(
-            a.kernel,
-            Path::new("/w/target/x86_64-unknown-none/debug/helix-kernel")
+            a.kernel(KernelKind::Test),
+            Path::new("/w/build/kernels/debug/helix-kernel-ktest")
         );
         let r = artifacts(Path::new("/w"), "release");
         assert_eq!(

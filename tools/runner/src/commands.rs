@@ -4,7 +4,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::build::{self, Artifacts};
+use crate::build::{self, Artifacts, KernelKind};
 use crate::cli::{Command, MediumChoice, Options, USAGE};
 use crate::error::Error;
 use crate::iso::{self, LimineRelease};
@@ -56,10 +56,12 @@ pub(crate) fn boot_options(o: &Options) -> BootOptions {
     }
 }
 
-/// Build, print the kernel hash, and stage the default entry.
+/// Build, print the hash of the kernel of `kind`, and stage the default
+/// entry with it.
 pub(crate) fn build_and_stage(
     tree: &Tree,
     o: &Options,
+    kind: KernelKind,
     words: &[String],
 ) -> Result<(Artifacts, Vec<u8>, Staged), Error> {
     let art = if o.no_build {
@@ -67,10 +69,11 @@ pub(crate) fn build_and_stage(
     } else {
         build::build(&tree.root, &o.profile)?
     };
-    let kernel = read(&art.kernel)?;
+    let path = art.kernel(kind);
+    let kernel = read(path)?;
     println!(
         "kernel: {} sha256 {}",
-        tree.rel(&art.kernel).display(),
+        tree.rel(path).display(),
         build::sha256_hex(&kernel)
     );
     let cfg_text = read_text(&tree.cfg)?;
@@ -94,7 +97,7 @@ pub fn dispatch(o: &Options) -> Result<bool, Error> {
         }
         Command::Build => {
             let art = build::build(&tree.root, &o.profile)?;
-            for p in [&art.kernel, &art.loader] {
+            for p in [&art.kernel, &art.kernel_test, &art.loader] {
                 println!(
                     "{} sha256 {}",
                     tree.rel(p).display(),
@@ -109,7 +112,12 @@ pub fn dispatch(o: &Options) -> Result<bool, Error> {
                 .then(|| helix_ktest::CMDLINE_TEST.to_string())
                 .into_iter()
                 .collect();
-            let (_, _, staged) = build_and_stage(&tree, o, &words)?;
+            let kind = if o.ktest {
+                KernelKind::Test
+            } else {
+                KernelKind::Production
+            };
+            let (_, _, staged) = build_and_stage(&tree, o, kind, &words)?;
             let root = tree.out.join("root");
             stage::write_root(&staged, &root)?;
             let tar = tree.out.join(if o.ktest {
@@ -126,7 +134,7 @@ pub fn dispatch(o: &Options) -> Result<bool, Error> {
             Ok(true)
         }
         Command::Run => {
-            let (art, _, staged) = build_and_stage(&tree, o, &[])?;
+            let (art, _, staged) = build_and_stage(&tree, o, KernelKind::Production, &[])?;
             stage::write_root(&staged, &tree.out.join("root"))?;
             let tar = tree.out.join("helix.tar");
             bundle::write(&staged, &tar)?;
@@ -149,7 +157,7 @@ pub fn dispatch(o: &Options) -> Result<bool, Error> {
         )),
         Command::Iso => {
             let release = limine_release(o)?;
-            let (_, _, staged) = build_and_stage(&tree, o, &[])?;
+            let (_, _, staged) = build_and_stage(&tree, o, KernelKind::Production, &[])?;
             let out = o.out.clone().unwrap_or_else(|| tree.out.join("helix.iso"));
             iso::build_iso(&staged, &release, &tree.out.join("iso"), &out).map_err(Error::Iso)?;
             println!(
@@ -223,7 +231,7 @@ fn failure(name: &str, e: &Error) -> Failure {
 }
 
 fn boots(tree: &Tree, o: &Options, medium: MediumChoice, tally: &mut Tally) -> Result<(), Error> {
-    let (art, kernel, good) = build_and_stage(tree, o, &[])?;
+    let (art, kernel, good) = build_and_stage(tree, o, KernelKind::Test, &[])?;
     let opts = boot_options(o);
     let cfg_text = read_text(&tree.cfg)?;
     let mut offline = OfflineSource {

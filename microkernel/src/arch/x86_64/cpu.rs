@@ -58,6 +58,7 @@ pub fn max_leaf() -> u32 {
     cpuid(0, 0).eax
 }
 
+#[cfg(feature = "ktest")]
 /// This CPU's initial local APIC id (CPUID 1, ebx[31:24]).
 pub fn apic_id() -> u32 {
     cpuid(1, 0).ebx >> 24
@@ -84,6 +85,7 @@ pub fn enable_nx_and_wp() {
     unsafe { Cr0::update(|f| f.insert(Cr0Flags::WRITE_PROTECT)) };
 }
 
+#[cfg(feature = "ktest")]
 /// Whether EFER.NXE and CR0.WP are both set.
 pub fn nx_and_wp_enabled() -> bool {
     Efer::read().contains(EferFlags::NO_EXECUTE_ENABLE)

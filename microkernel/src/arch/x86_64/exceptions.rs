@@ -1,22 +1,21 @@
 //! The Rust side of exception entry: recover to an armed catch point, or
 //! print a full report and stop the machine.
 
-use core::fmt;
-
 use helix_kernel_core::exception::{self, vector};
-use spin::Once;
 
 use super::port::{ExitCode, exit_qemu};
 use super::serial::emergency_write;
 use super::stubs::TrapFrame;
-use super::{catch, cpu, paging};
+use super::{cpu, paging};
 
 /// Called after the crash report and before QEMU exits (the test harness
 /// uses it to report the running case as failed).
-static FATAL_HOOK: Once<fn(fmt::Arguments<'_>)> = Once::new();
+#[cfg(feature = "ktest")]
+static FATAL_HOOK: spin::Once<fn(core::fmt::Arguments<'_>)> = spin::Once::new();
 
+#[cfg(feature = "ktest")]
 /// Install the hook run on an unexpected exception.
-pub fn set_fatal_hook(hook: fn(fmt::Arguments<'_>)) {
+pub fn set_fatal_hook(hook: fn(core::fmt::Arguments<'_>)) {
     FATAL_HOOK.call_once(|| hook);
 }
 
@@ -32,10 +31,12 @@ pub(super) extern "C" fn dispatch(frame: &mut TrapFrame) -> u64 {
     if from_user && helix_kernel_objects::fault::is_user_fault(v) {
         return crate::user::entry::user_fault(frame);
     }
-    if catch::try_recover(frame) {
+    #[cfg(feature = "ktest")]
+    if super::catch::try_recover(frame) {
         return 0;
     }
     report(frame);
+    #[cfg(feature = "ktest")]
     if let Some(hook) = FATAL_HOOK.get() {
         let v = frame.vector as u8;
         hook(format_args!(

@@ -3,6 +3,7 @@
 
 pub mod acpi;
 pub mod ap;
+#[cfg(feature = "ktest")]
 pub mod catch;
 pub mod cpu;
 mod entry;
@@ -17,6 +18,7 @@ pub mod percpu;
 pub mod pic;
 pub mod pit;
 pub mod port;
+#[cfg(feature = "ktest")]
 pub mod probe;
 pub mod serial;
 pub mod stacks;

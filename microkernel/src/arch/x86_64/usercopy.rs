@@ -47,6 +47,7 @@ pub fn enable_smep_smap() -> (bool, bool) {
     (smep, smap)
 }
 
+#[cfg(feature = "ktest")]
 /// Whether CR4 has SMEP and SMAP set on this CPU.
 pub fn smep_smap_enabled() -> (bool, bool) {
     let f = Cr4::read();

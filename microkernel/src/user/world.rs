@@ -6,9 +6,9 @@
 use alloc::vec::Vec;
 
 use helix_abi::ipc::buffer;
-use helix_abi::{MessageInfo, Syscall};
+use helix_abi::{MessageInfo, SysError, Syscall};
 use helix_kernel_objects::ipc::{IpcState, RecvWindow, Transfer};
-use helix_kernel_objects::syscall::{SyscallRegs, decode};
+use helix_kernel_objects::syscall::{Invocation, SyscallRegs, decode};
 use helix_kernel_objects::system::{Completion, Limits, RunState, System};
 use helix_kernel_objects::table::{ObjRef, ThreadId};
 
@@ -68,6 +68,38 @@ pub struct World {
     pub migrated: bool,
 }
 
+/// A message `cur` sends with more than the register words must be
+/// readable from its IPC buffer when it is sent: otherwise the call fails
+/// with `BadAddress` and nothing is sent.
+fn check_send_buffer(
+    m: &Machine,
+    sys: &System,
+    cur: ThreadId,
+    inv: &Invocation,
+) -> Result<(), SysError> {
+    let msg = match inv {
+        Invocation::Send { msg, .. }
+        | Invocation::Call { msg, .. }
+        | Invocation::Reply { msg }
+        | Invocation::ReplyRecv { msg, .. } => msg,
+        _ => return Ok(()),
+    };
+    let words = msg.info.buffer_words();
+    if words == 0 {
+        return Ok(());
+    }
+    let th = sys.thread(cur)?;
+    let (Some(aspace), buf) = (th.aspace, th.ipc_buffer) else {
+        return Err(SysError::BadAddress);
+    };
+    if buf == 0 {
+        return Err(SysError::BadAddress);
+    }
+    let space = m.space(aspace).ok_or(SysError::BadAddress)?;
+    let at = helix_abi::ipc::MSG_REG_WORDS as u64 * 8;
+    usercopy::check(&space.tables, buf + at, words * 8, false)
+}
+
 /// Keep only the RFLAGS bits user code may control, with IF on.
 fn user_rflags(f: u64) -> u64 {
     (f & 0x4_0dd5) | 0x202
@@ -97,7 +129,10 @@ impl World {
         self.syscalls += 1;
         let space = self.space_of(cur);
         let mut fx = Fx::new(&mut self.m, space);
-        let result = decode(&regs).and_then(|inv| self.sys.execute(cur, inv, &mut fx));
+        let result = decode(&regs).and_then(|inv| {
+            check_send_buffer(fx.m, &self.sys, cur, &inv)?;
+            self.sys.execute(cur, inv, &mut fx)
+        });
         let Fx {
             transfers,
             error,
@@ -200,20 +235,14 @@ impl World {
                 *w = 0;
             }
         }
-        // Words 4.. go buffer to buffer.
+        // Words 4.. go buffer to buffer. The sender's buffer was checked
+        // when it sent; what arrives is what could be read from it and
+        // written to the receiver's, and the receiver's length says so.
         let src = self.ipc_buffer(t.from);
         let dst = self.ipc_buffer(t.to);
-        if len > 4
-            && let (Some((sa, sb)), Some((da, db))) = (src, dst)
-        {
-            let mut tmp = [0u64; helix_abi::ipc::MSG_MAX_WORDS];
-            let n = len - 4;
-            if let Some(s) = self.m.space(sa) {
-                let _ = usercopy::read_words(&s.tables, sb + 32, &mut tmp[..n]);
-            }
-            if let Some(d) = self.m.space(da) {
-                let _ = usercopy::write_words(&d.tables, db + 32, &tmp[..n]);
-            }
+        let mut delivered = len.min(helix_abi::ipc::MSG_REG_WORDS);
+        if len > helix_abi::ipc::MSG_REG_WORDS && !faulted {
+            delivered = self.copy_buffer_words(src, dst, len);
         }
         // Caps.
         let mut arrived = 0;
@@ -241,7 +270,7 @@ impl World {
                 arrived = self.sys.transfer_caps(t.from, &s32[..k], t.to, window);
             }
         }
-        let info = t.info.with_caps(arrived).unwrap_or_default();
+        let info = MessageInfo::new(t.info.label(), delivered, arrived).unwrap_or_default();
 
         if let Some(to) = self.m.tcb_mut(t.to) {
             to.ctx.rdi = t.badge;
@@ -251,6 +280,34 @@ impl World {
             to.ctx.r8 = words[2];
             to.ctx.r9 = words[3];
         }
+    }
+
+    /// Copy message words 4..`len` from the sender's IPC buffer to the
+    /// receiver's; returns how many words the receiver gets: all of them,
+    /// or only the 4 register words when either buffer is unusable (none
+    /// configured, not mapped, not writable for the receiver).
+    fn copy_buffer_words(
+        &self,
+        src: Option<(ObjRef, u64)>,
+        dst: Option<(ObjRef, u64)>,
+        len: usize,
+    ) -> usize {
+        let regs = helix_abi::ipc::MSG_REG_WORDS;
+        let (Some((sa, sb)), Some((da, db))) = (src, dst) else {
+            return regs;
+        };
+        let (Some(s), Some(d)) = (self.m.space(sa), self.m.space(da)) else {
+            return regs;
+        };
+        let mut tmp = [0u64; helix_abi::ipc::MSG_MAX_WORDS];
+        let n = len - regs;
+        let at = regs as u64 * 8;
+        if usercopy::read_words(&s.tables, sb + at, &mut tmp[..n]).is_err()
+            || usercopy::write_words(&d.tables, db + at, &tmp[..n]).is_err()
+        {
+            return regs;
+        }
+        len
     }
 
     /// Could `t` run (on its own CPU) right now?

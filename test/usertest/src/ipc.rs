@@ -126,6 +126,45 @@ pub fn long_client(n: u64) -> ! {
     }
 }
 
+/// Take this thread's IPC buffer away (unmap its page).
+fn drop_ipc_buffer() -> u64 {
+    let me: Cap<helix_sys::AddressSpace> = Cap::from_slot(slots::ASPACE);
+    code(me.unmap(helix_abi::bootinfo::IPC_BUFFER_ADDR))
+}
+
+/// Without an IPC buffer: a 10-word call must fail with `BadAddress`
+/// before anything is sent; then a 4-word call (registers only) works.
+/// Reports `[unmap, long call, short call, reply word 1 (length seen)]`.
+pub fn long_send_without_buffer() -> ! {
+    let unmapped = drop_ipc_buffer();
+    let info = MessageInfo::new(9, 10, 0).unwrap_or_default();
+    let long = code(ep().call(&Message::with_info(info, [1, 2, 3, 4])));
+    match ep().call(&Message::new(9, &[1, 2, 3, 4])) {
+        Ok(r) => report(0, &[unmapped, long, 0, r.words[1]]),
+        Err(e) => report(0, &[unmapped, long, e.raw(), 0]),
+    }
+}
+
+/// Without an IPC buffer, receive a long message: only the register words
+/// can arrive, and the length says so. Reports `[unmap, length, sum]`.
+pub fn long_recv_without_buffer() -> ! {
+    let unmapped = drop_ipc_buffer();
+    match ep().recv() {
+        Ok(r) => {
+            let len = r.info.length();
+            // Words past 4 are in the (missing) buffer: never read them
+            // unless the kernel claims they arrived.
+            let mut sum: u64 = r.words.iter().sum();
+            for i in MSG_REG_WORDS..len {
+                sum += ipcbuf::get(i);
+            }
+            let _ = helix_sys::reply(&Message::new(0, &[sum, len as u64]));
+            report(0, &[unmapped, len as u64, sum])
+        }
+        Err(e) => report(e.raw(), &[unmapped]),
+    }
+}
+
 /// A receive with a 5-tick timeout on a fresh endpoint.
 pub fn timeout() -> ! {
     let u: Cap<Untyped> = Cap::from_slot(slots::UNTYPED);

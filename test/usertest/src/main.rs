@@ -120,6 +120,8 @@ fn main(scenario: u64, param: u64) -> ! {
         50 => threads::mcp(),
         51 => faults::port_bitmap_user(),
         52 => faults::port_bitmap_owner(),
+        53 => ipc::long_send_without_buffer(),
+        54 => ipc::long_recv_without_buffer(),
         40 => bench::null_syscall(),
         41 => bench::call_reply(),
         42 => bench::yield_switch(),

@@ -109,8 +109,16 @@ pub fn write(t: &UserTables, addr: u64, data: &[u8]) -> Result<(), SysError> {
     })
 }
 
-/// Read u64 words (little endian) from user memory.
+/// Check that `[addr, addr + len)` is present and user-readable (and
+/// user-writable with `write`) in `t`, without copying anything.
+pub fn check(t: &UserTables, addr: u64, len: usize, write: bool) -> Result<(), SysError> {
+    pieces(t, addr, len, write, |_, _, _| {})
+}
+
+/// Read u64 words (little endian) from user memory: every page is checked
+/// before the first word is read.
 pub fn read_words(t: &UserTables, addr: u64, out: &mut [u64]) -> Result<(), SysError> {
+    check(t, addr, out.len() * 8, false)?;
     let mut bytes = [0u8; 8];
     for (i, w) in out.iter_mut().enumerate() {
         read(t, addr + i as u64 * 8, &mut bytes)?;
@@ -119,8 +127,10 @@ pub fn read_words(t: &UserTables, addr: u64, out: &mut [u64]) -> Result<(), SysE
     Ok(())
 }
 
-/// Write u64 words to user memory.
+/// Write u64 words to user memory: every page is checked user-writable
+/// before the first word is written, so a failed write changes nothing.
 pub fn write_words(t: &UserTables, addr: u64, words: &[u64]) -> Result<(), SysError> {
+    check(t, addr, words.len() * 8, true)?;
     for (i, w) in words.iter().enumerate() {
         write(t, addr + i as u64 * 8, &w.to_le_bytes())?;
     }

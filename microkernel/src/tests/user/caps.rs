@@ -96,6 +96,50 @@ fn ipc_long_message_through_the_ipc_buffer() -> Result<(), Failure> {
     Ok(())
 }
 
+fn ipc_long_message_from_a_sender_without_buffer_fails_and_sends_nothing() -> Result<(), Failure> {
+    let ((client, server), out) = run(2, 3000, |e| {
+        let ep = e.endpoint()?;
+        let server = e.spawn(sc::LONG_SERVER, 0)?;
+        let client = e.spawn(sc::LONG_SEND_NO_BUFFER, 0)?;
+        e.give(&server, EP, ep, RW, 0)?;
+        e.give(&client, EP, ep, CapRights::WRITE, 0)?;
+        Ok((client, server))
+    })?;
+    let c = out.of(&client, "client")?;
+    ensure_eq!(c.words[0], 0, "IPC buffer unmapped");
+    ensure_eq!(
+        c.words[1],
+        SysError::BadAddress.raw(),
+        "10-word call without a buffer: BadAddress"
+    );
+    ensure_eq!(c.words[2], 0, "4-word call then works");
+    ensure_eq!(c.words[3], 4, "the server saw only the 4-word call");
+    let s = out.of(&server, "server")?;
+    ensure_eq!(s.words[1], 4, "the failed call never reached the server");
+    ensure_eq!(s.words[0], 10, "sum of 1..=4");
+    Ok(())
+}
+
+fn ipc_long_message_to_a_receiver_without_buffer_is_truncated_visibly() -> Result<(), Failure> {
+    let ((client, server), out) = run(2, 3000, |e| {
+        let ep = e.endpoint()?;
+        let server = e.spawn(sc::LONG_RECV_NO_BUFFER, 0)?;
+        let client = e.spawn(sc::LONG_CLIENT, 40)?;
+        e.give(&server, EP, ep, RW, 0)?;
+        e.give(&client, EP, ep, CapRights::WRITE, 0)?;
+        Ok((client, server))
+    })?;
+    let s = out.of(&server, "server")?;
+    ensure_eq!(s.label, 0, "server received");
+    ensure_eq!(s.words[0], 0, "IPC buffer unmapped");
+    ensure_eq!(s.words[1], 4, "length says only the register words arrived");
+    ensure_eq!(s.words[2], 10, "the register words 1..=4 arrived");
+    let c = out.of(&client, "client")?;
+    ensure_eq!(c.label, 0, "the sender's call succeeded");
+    ensure_eq!(c.words[0], 10, "and got the server's reply");
+    Ok(())
+}
+
 fn ipc_granted_cap_works_in_the_receiver() -> Result<(), Failure> {
     let ((sender, receiver), out) = run(2, 3000, |e| {
         let ep = e.endpoint()?;
@@ -215,6 +259,8 @@ ktest!(
     ipc_send_on_empty_or_wrong_slot_fails,
     ipc_badges_arrive_at_the_receiver,
     ipc_long_message_through_the_ipc_buffer,
+    ipc_long_message_from_a_sender_without_buffer_fails_and_sends_nothing,
+    ipc_long_message_to_a_receiver_without_buffer_is_truncated_visibly,
     ipc_granted_cap_works_in_the_receiver,
     ipc_cap_without_grant_is_not_transferred,
     revoke_removes_every_derived_cap,

@@ -11,6 +11,9 @@ use log::LevelFilter;
 
 /// Command-line word that runs the benchmarks.
 pub const CMDLINE_BENCH: &str = "kbench";
+/// Command-line key of a fatal drill (`kfatal=<name>`): the test kernel
+/// provokes one condition that must end it with a fatal error line.
+pub const CMDLINE_FATAL: &str = "kfatal=";
 /// Command-line key for the log level.
 pub const LOG_KEY: &str = "log=";
 
@@ -23,6 +26,8 @@ pub struct Cmdline<'a> {
     pub ktest: bool,
     /// `kbench` present: run the benchmarks and exit.
     pub bench: bool,
+    /// `kfatal=<name>`: run that fatal drill (test kernel).
+    pub fatal: Option<&'a str>,
     /// Which test cases run.
     pub filter: TestFilter<'a>,
 }
@@ -55,6 +60,7 @@ impl<'a> Cmdline<'a> {
             log: None,
             ktest: false,
             bench: false,
+            fatal: None,
             filter: TestFilter::default(),
         };
         for word in text.split_whitespace() {
@@ -67,6 +73,11 @@ impl<'a> Cmdline<'a> {
                     return Err(CmdlineError::Repeated(LOG_KEY));
                 }
                 c.log = Some(v.parse().map_err(|_| CmdlineError::BadLogLevel(v))?);
+            } else if let Some(v) = word.strip_prefix(CMDLINE_FATAL) {
+                if c.fatal.is_some() {
+                    return Err(CmdlineError::Repeated(CMDLINE_FATAL));
+                }
+                c.fatal = Some(v);
             } else if let Some(v) = word.strip_prefix(CMDLINE_SKIP) {
                 if c.filter.skip.is_some() {
                     return Err(CmdlineError::Repeated(CMDLINE_SKIP));
@@ -123,6 +134,13 @@ mod tests {
         // `ktest.x` words are not the bare `ktest` word.
         assert!(!Cmdline::parse("ktest.skip=a").unwrap().ktest);
         assert!(!c.bench);
+        assert_eq!(c.fatal, None);
+        let f = Cmdline::parse("kfatal=tlb_shootdown_unanswered ktest").unwrap();
+        assert_eq!(f.fatal, Some("tlb_shootdown_unanswered"));
+        assert_eq!(
+            Cmdline::parse("kfatal=a kfatal=b"),
+            Err(CmdlineError::Repeated(CMDLINE_FATAL))
+        );
         assert!(Cmdline::parse("log=info kbench").unwrap().bench);
         assert!(!Cmdline::parse("kbench2").unwrap().bench);
     }

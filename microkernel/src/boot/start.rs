@@ -52,6 +52,7 @@ pub extern "C" fn start(entry_rsp: u64) -> ! {
         log: None,
         ktest: false,
         bench: false,
+        fatal: None,
         filter: TestFilter::default(),
     });
 
@@ -163,6 +164,9 @@ pub extern "C" fn start(entry_rsp: u64) -> ! {
 /// its command line asks for; neither returns.
 #[cfg(feature = "ktest")]
 fn run_tests(cmdline: &Cmdline<'_>) {
+    if let Some(name) = cmdline.fatal {
+        crate::ktest::drills::run(name);
+    }
     if cmdline.bench {
         crate::ktest::bench::run_all();
     }
@@ -174,9 +178,9 @@ fn run_tests(cmdline: &Cmdline<'_>) {
 /// The production kernel has no tests: say so when asked for them.
 #[cfg(not(feature = "ktest"))]
 fn run_tests(cmdline: &Cmdline<'_>) {
-    if cmdline.bench || cmdline.ktest {
+    if cmdline.bench || cmdline.ktest || cmdline.fatal.is_some() {
         warn!(
-            "this kernel is built without the test harness (feature `ktest`): ignoring `ktest`/`kbench`"
+            "this kernel is built without the test harness (feature `ktest`): ignoring `ktest`/`kbench`/`kfatal=`"
         );
     }
 }

@@ -4,6 +4,7 @@
 //! `__ktest_end`. The runner speaks the `helix-ktest` line protocol.
 
 pub mod bench;
+pub mod drills;
 mod failure;
 mod runner;
 

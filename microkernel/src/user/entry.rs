@@ -66,7 +66,10 @@ pub fn finish(cpu: usize, frame: &mut TrapFrame) -> u64 {
                 smp::ack_flush();
                 return r;
             }
-            None => smp::idle_wait(),
+            None => {
+                smp::idle_wait();
+                smp::ack_flush();
+            }
         }
     }
 }

@@ -42,6 +42,9 @@ pub fn io_shootdown() {
 /// Flush this CPU's TLB if a shootdown happened since it last looked.
 pub fn ack_flush() {
     let cpu = percpu::index();
+    if stalled(cpu) {
+        return;
+    }
     let io = IO_GEN.load(Ordering::SeqCst);
     if IO_SEEN[cpu].load(Ordering::SeqCst) < io {
         crate::arch::gdt::io_off();
@@ -54,8 +57,20 @@ pub fn ack_flush() {
     }
 }
 
+/// How long a CPU in the user world may take to acknowledge a shootdown.
+/// A CPU answers from the IPI handler, from `lock()` while it waits for the
+/// world, or right after leaving it; only a hung CPU takes this long.
+pub const SHOOTDOWN_DEADLINE_MS: u64 = 5000;
+
+/// Deadline actually used (the test kernel shortens it for its drill).
+static DEADLINE_MS: AtomicU64 = AtomicU64::new(SHOOTDOWN_DEADLINE_MS);
+
 /// Unmapped `vaddr`: flush it here and make every other CPU in the world
-/// flush before it runs user code again (waits for their answer).
+/// flush before it runs user code again. Returns only once every CPU in
+/// the user world has acknowledged (so the caller may free the frames and
+/// tables that were mapped); a CPU that does not answer within
+/// [`SHOOTDOWN_DEADLINE_MS`] is a fatal kernel error naming it, never a
+/// frame freed while still reachable.
 pub fn shootdown(vaddr: u64) {
     crate::arch::uspace::flush_page(vaddr);
     let me = percpu::index();
@@ -66,16 +81,79 @@ pub fn shootdown(vaddr: u64) {
             lapic::send_ipi(APIC_IDS[c].load(Ordering::SeqCst), lapic::TLB_VECTOR);
         }
     }
-    let limit = cpu::rdtsc() + time::clock().map_or(1 << 30, |c| c.hz / 10);
+    let ms = DEADLINE_MS.load(Ordering::SeqCst);
+    let start = cpu::rdtsc();
+    let limit = start + time::clock().map_or(1 << 40, |c| c.hz / 1000 * ms);
+    let per_ms = time::clock().map_or(1 << 20, |c| c.hz / 1000).max(1);
     for c in 0..online() {
+        let mut nudge = cpu::rdtsc() + per_ms;
         while c != me
             && IN_WORLD[c].load(Ordering::SeqCst)
             && SEEN[c].load(Ordering::SeqCst) < generation
-            && cpu::rdtsc() < limit
         {
+            let now = cpu::rdtsc();
+            if now > limit {
+                unanswered(c, generation, ms);
+            }
+            if now > nudge {
+                // Ask again every millisecond: the first IPI may have found
+                // the CPU unable to answer yet.
+                lapic::send_ipi(APIC_IDS[c].load(Ordering::SeqCst), lapic::TLB_VECTOR);
+                nudge = now + per_ms;
+            }
             core::hint::spin_loop();
         }
     }
+}
+
+/// A CPU never acknowledged a shootdown: its TLB may still map pages about
+/// to be freed, so the kernel stops rather than free them.
+fn unanswered(c: usize, generation: u64, ms: u64) -> ! {
+    crate::arch::serial::emergency_write(format_args!(
+        "helix: error: kernel: cpu {c} (LAPIC id {}) did not acknowledge TLB shootdown {generation} within {ms} ms; stopping instead of freeing pages it may still map\n",
+        APIC_IDS[c].load(Ordering::SeqCst)
+    ));
+    crate::arch::port::exit_qemu(crate::arch::port::ExitCode::Failure)
+}
+
+/// Test kernel: CPU `c` ignores shootdowns until `until_tsc` (a CPU slow to
+/// answer), and shootdowns give up after `deadline_ms`.
+#[cfg(feature = "ktest")]
+pub fn test_stall(c: usize, until_tsc: u64, deadline_ms: u64) {
+    if let Some(s) = STALL.get(c) {
+        s.store(until_tsc, Ordering::SeqCst);
+    }
+    DEADLINE_MS.store(deadline_ms, Ordering::SeqCst);
+}
+
+/// Whether shootdown generation `generation` has been acknowledged by CPU `c`.
+#[cfg(feature = "ktest")]
+pub fn acknowledged(c: usize, generation: u64) -> bool {
+    SEEN.get(c)
+        .is_some_and(|s| s.load(Ordering::SeqCst) >= generation)
+}
+
+/// The last shootdown generation started.
+#[cfg(feature = "ktest")]
+pub fn generation() -> u64 {
+    TLB_GEN.load(Ordering::SeqCst)
+}
+
+#[cfg(feature = "ktest")]
+static STALL: [AtomicU64; MAX_CPUS] = [const { AtomicU64::new(0) }; MAX_CPUS];
+
+/// Whether this CPU pretends not to see shootdowns (test kernel only).
+#[cfg(feature = "ktest")]
+fn stalled(cpu: usize) -> bool {
+    STALL
+        .get(cpu)
+        .is_some_and(|s| cpu::rdtsc() < s.load(Ordering::SeqCst))
+}
+
+/// The production kernel never stalls.
+#[cfg(not(feature = "ktest"))]
+fn stalled(_cpu: usize) -> bool {
+    false
 }
 
 /// Wait for an interrupt with interrupts on, then turn them off again.

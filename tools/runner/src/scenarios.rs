@@ -30,6 +30,8 @@ pub enum Expect {
     LoaderError(String),
     /// One fatal error line (kernel or loader) that mentions the base revision.
     BaseRevision,
+    /// One `helix: error: kernel: ...` line containing this text.
+    KernelError(String),
 }
 
 /// Why a scenario's boot did not meet its expectation.
@@ -47,6 +49,8 @@ pub enum Mismatch {
     NotBaseRevision(String),
     /// The kernel panicked instead of reporting an error.
     Panic(String),
+    /// The kernel's error line does not say what it must.
+    WrongKernelError(String),
 }
 
 impl fmt::Display for Mismatch {
@@ -60,6 +64,9 @@ impl fmt::Display for Mismatch {
                 write!(f, "error line does not mention the base revision: {l}")
             }
             Mismatch::Panic(l) => write!(f, "panicked instead of a clean error: {l}"),
+            Mismatch::WrongKernelError(l) => {
+                write!(f, "kernel error line says something else: {l}")
+            }
         }
     }
 }
@@ -101,6 +108,10 @@ pub fn check(expect: &Expect, end: BootEnd, lines: &[&str]) -> Result<(), Mismat
                 Err(Mismatch::NotBaseRevision(line.to_string()))
             }
         }
+        Expect::KernelError(text) => match line.strip_prefix(KERNEL_ERROR) {
+            Some(rest) if rest.starts_with("kernel: ") && rest.contains(text.as_str()) => Ok(()),
+            _ => Err(Mismatch::WrongKernelError(line.to_string())),
+        },
     }
 }
 
@@ -178,6 +189,26 @@ fn with_missing_module(config: &str) -> Result<String, Error> {
     Ok(helix_bootcfg::render(&cfg))
 }
 
+/// Append `words` to the default entry's kernel command line.
+fn with_cmdline(config: &str, words: &str) -> Result<String, Error> {
+    let bad = |message: String| Error::Config {
+        path: "staged limine.cfg".into(),
+        message,
+    };
+    let mut cfg = helix_bootcfg::parse(config).map_err(|e| bad(e.to_string()))?;
+    let entry = cfg
+        .default_entry()
+        .ok_or_else(|| bad("no default entry".into()))?;
+    let index = cfg
+        .entries
+        .iter()
+        .position(|e| std::ptr::eq(e, entry))
+        .unwrap_or_default();
+    let cmdline = format!("{} {words}", cfg.entries[index].cmdline);
+    cfg.entries[index].cmdline = &cmdline;
+    Ok(helix_bootcfg::render(&cfg))
+}
+
 /// Derive every scenario from a good staged boot (kernel first in `files`).
 pub fn all(good: &Staged) -> Result<Vec<Scenario>, Error> {
     let kernel_member = good.files.first().map(|f| f.0.clone()).unwrap_or_default();
@@ -194,6 +225,8 @@ pub fn all(good: &Staged) -> Result<Vec<Scenario>, Error> {
     patch_base_revision(&mut patched, BOGUS_REVISION)?;
     let mut missing = good.clone();
     missing.config = with_missing_module(&good.config)?;
+    let mut unanswered = good.clone();
+    unanswered.config = with_cmdline(&good.config, "kfatal=tlb_shootdown_unanswered")?;
     let mut malformed = good.clone();
     malformed.config = good
         .config
@@ -218,6 +251,11 @@ pub fn all(good: &Staged) -> Result<Vec<Scenario>, Error> {
             name: "unsupported_base_revision",
             staged: with_kernel(patched),
             expect: Expect::BaseRevision,
+        },
+        Scenario {
+            name: "unanswered_tlb_shootdown_is_fatal",
+            staged: unanswered,
+            expect: Expect::KernelError("cpu 1 (LAPIC id".into()),
         },
         Scenario {
             name: "malformed_cfg_line",

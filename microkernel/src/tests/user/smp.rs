@@ -5,9 +5,34 @@ use helix_abi::bootinfo::SLOT_FIRST_MODULE;
 use helix_kernel_objects::ipc::IpcState;
 
 use super::fixture::{EP, RW, run, sc};
+use crate::arch::cpu;
 use crate::ktest::Failure;
 use crate::user::{self, smp};
 use crate::{ensure, ensure_eq, kprintln, ktest};
+
+/// A CPU slow to acknowledge a TLB shootdown (it ignores the IPI for
+/// 300 ms) is waited for: the shootdown returns only after it flushed.
+/// (The old code gave up after 100 ms and freed pages that CPU could
+/// still reach.)
+fn tlb_shootdown_waits_for_a_slow_cpu() -> Result<(), Failure> {
+    if smp::online() < 2 {
+        return Err(Failure::Missing("a second CPU (run with -smp 2 or more)"));
+    }
+    let per_ms = crate::time::clock().map_or(1, |c| c.hz / 1000).max(1);
+    let stall_ms = 300;
+    let start = cpu::rdtsc();
+    smp::test_stall(1, start + stall_ms * per_ms, smp::SHOOTDOWN_DEADLINE_MS);
+    smp::shootdown(0);
+    let waited = (cpu::rdtsc() - start) / per_ms;
+    let generation = smp::generation();
+    smp::test_stall(1, 0, smp::SHOOTDOWN_DEADLINE_MS);
+    ensure!(
+        smp::acknowledged(1, generation),
+        "cpu 1 flushed before the shootdown returned"
+    );
+    ensure!(waited >= stall_ms, "the shootdown waited for the slow cpu");
+    Ok(())
+}
 
 fn smp_threads_on_two_cpus_exchange_messages() -> Result<(), Failure> {
     if smp::online() < 2 {
@@ -196,6 +221,7 @@ fn smp_destroyed_processes_tables_are_freed() -> Result<(), Failure> {
 }
 
 ktest!(
+    tlb_shootdown_waits_for_a_slow_cpu,
     smp_destroyed_processes_tables_are_freed,
     smp_threads_on_two_cpus_exchange_messages,
     smp_user_threads_run_on_every_cpu,

@@ -87,6 +87,23 @@ fn base_revision_error_must_say_so() {
     ));
 }
 
+#[test]
+fn kernel_error_must_come_from_the_kernel_and_say_so() {
+    let want = Expect::KernelError("cpu 1".into());
+    let ok = ["helix: error: kernel: cpu 1 (LAPIC id 1) did not acknowledge"];
+    assert_eq!(check(&want, BootEnd::Failure, &ok), Ok(()));
+    let other = ["helix: error: kernel: cpu 2 (LAPIC id 2) did not acknowledge"];
+    assert!(matches!(
+        check(&want, BootEnd::Failure, &other),
+        Err(Mismatch::WrongKernelError(_))
+    ));
+    let not_kernel = ["helix: error: /boot/helix/kernel.elf: cpu 1"];
+    assert!(matches!(
+        check(&want, BootEnd::Failure, &not_kernel),
+        Err(Mismatch::WrongKernelError(_))
+    ));
+}
+
 fn tag(revision: u64) -> Vec<u8> {
     let mut t = Vec::new();
     t.extend_from_slice(&BASE_REVISION_MAGIC[0].to_le_bytes());
@@ -150,6 +167,13 @@ fn scenarios_break_what_they_claim() -> Result<(), Error> {
         .unwrap_or_default();
     assert!(malformed.contains("    protocol limine\n"));
     assert!(helix_bootcfg::parse(&malformed).is_err());
-    assert_eq!(all.len(), 5);
+    let drill = get("unanswered_tlb_shootdown_is_fatal")
+        .map(|s| s.config.clone())
+        .unwrap_or_default();
+    assert!(
+        drill.contains("cmdline: log=info kfatal=tlb_shootdown_unanswered\n"),
+        "{drill}"
+    );
+    assert_eq!(all.len(), 6);
     Ok(())
 }

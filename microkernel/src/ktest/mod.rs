@@ -6,6 +6,7 @@
 pub mod bench;
 pub mod drills;
 mod failure;
+pub mod remote;
 mod runner;
 
 pub use failure::Failure;

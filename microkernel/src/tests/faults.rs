@@ -5,10 +5,11 @@ use core::hint::black_box;
 use helix_kernel_core::PAGE_SIZE;
 use helix_kernel_core::exception::{Expectation, pf, vector};
 
-use crate::arch::catch::catch;
+use crate::arch::catch::{CatchError, catch};
 use crate::arch::{probe, stacks};
-use crate::ktest;
-use crate::ktest::Failure;
+use crate::ktest::{Failure, remote};
+use crate::user::smp;
+use crate::{ensure_eq, ktest};
 
 /// Run `f` under a catch point and compare the fault with `e`.
 fn expect(e: Expectation, f: impl FnOnce()) -> Result<(), Failure> {
@@ -28,6 +29,43 @@ fn breakpoint_is_caught() -> Result<(), Failure> {
         Expectation::vector(vector::BREAKPOINT).at_rip(probe::int3_resume()),
         probe::breakpoint,
     )
+}
+
+/// Catch a breakpoint on this CPU; 0 when it landed right.
+fn own_breakpoint() -> u64 {
+    match catch(vector::BREAKPOINT, probe::breakpoint) {
+        Ok(f) if f.rip == probe::int3_resume() => 0,
+        Ok(_) => 1,
+        Err(CatchError::Nested) => 2,
+        Err(CatchError::NoFault) => 3,
+    }
+}
+
+/// Catch points are per CPU: while the BSP's point is armed, CPU 1 arms
+/// its own and catches its own breakpoint; then the BSP catches its own.
+/// (With one shared point CPU 1 found it armed and got `Nested`, or worse
+/// landed on the BSP's saved stack.)
+fn catch_points_are_per_cpu() -> Result<(), Failure> {
+    if smp::online() < 2 {
+        return Err(Failure::Missing("a second CPU (run with -smp 2 or more)"));
+    }
+    let mut remote = None;
+    let fault = catch(vector::BREAKPOINT, || {
+        remote = remote::run_on(1, own_breakpoint, 2000);
+        probe::breakpoint();
+    })
+    .map_err(|e| Failure::from_catch(e, vector::BREAKPOINT))?;
+    ensure_eq!(
+        fault.rip,
+        probe::int3_resume(),
+        "cpu 0 caught its own breakpoint"
+    );
+    ensure_eq!(
+        remote.unwrap_or(99),
+        0,
+        "cpu 1 caught its own breakpoint while cpu 0 was armed"
+    );
+    Ok(())
 }
 
 fn page_fault_reports_cr2() -> Result<(), Failure> {
@@ -147,6 +185,7 @@ fn catch_without_fault_reports_it() -> Result<(), Failure> {
 }
 
 ktest!(
+    catch_points_are_per_cpu,
     breakpoint_is_caught,
     page_fault_reports_cr2,
     page_fault_on_write_to_text,

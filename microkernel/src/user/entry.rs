@@ -69,6 +69,8 @@ pub fn finish(cpu: usize, frame: &mut TrapFrame) -> u64 {
             None => {
                 smp::idle_wait();
                 smp::ack_flush();
+                #[cfg(feature = "ktest")]
+                crate::ktest::remote::poll();
             }
         }
     }

@@ -9,8 +9,7 @@ use crate::arch::{TrapFrame, cpu, gdt, idt, lapic, percpu, stacks, syscall, user
 use crate::boot::requests::MP;
 use crate::time;
 
-/// Most CPUs the kernel drives.
-pub const MAX_CPUS: usize = 16;
+pub use crate::arch::percpu::MAX_CPUS;
 
 static ONLINE: AtomicUsize = AtomicUsize::new(1);
 static APIC_IDS: [AtomicU32; MAX_CPUS] = [const { AtomicU32::new(0) }; MAX_CPUS];

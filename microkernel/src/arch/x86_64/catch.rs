@@ -8,6 +8,11 @@
 //! registers and stack: [`catch`] then returns the recorded fault. Any
 //! other vector is a real crash and stops the kernel.
 //!
+//! Each CPU has its own catch point ([`catch`] arms the one of the CPU it
+//! runs on, and the dispatcher consults only the point of the CPU that
+//! took the exception), so a fault on another CPU can never land on this
+//! CPU's saved context.
+//!
 //! The landing abandons the closure's stack frames without running their
 //! destructors, so a closure must not own resources or hold locks. Every
 //! call to the assembly entry returns exactly once (normally with 0, or
@@ -21,6 +26,7 @@ use core::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use helix_kernel_core::exception::Fault;
 
 use super::cpu;
+use super::percpu::MAX_CPUS;
 use super::stubs::TrapFrame;
 
 /// Saved context, layout shared with the assembly below.
@@ -44,13 +50,16 @@ struct CatchPoint {
     fault: UnsafeCell<Fault>,
 }
 
-// SAFETY: one CPU runs kernel code and interrupts are off. `buf` is
-// written by the assembly entry and read by the exception dispatcher only
-// while `armed` is set; `fault` is written by the dispatcher before it
-// clears `armed` and read by `catch` after the landing.
+// SAFETY: each `CatchPoint` belongs to one CPU (indexed by its per-CPU
+// index): only code running on that CPU arms it, and only that CPU's
+// exception dispatcher reads it, with interrupts off or from within the
+// armed closure. `buf` is written by the assembly entry and read by the
+// dispatcher only while `armed` is set; `fault` is written by the
+// dispatcher before it clears `armed` and read by `catch` after the
+// landing. No two CPUs ever touch the same point.
 unsafe impl Sync for CatchPoint {}
 
-static POINT: CatchPoint = CatchPoint {
+const IDLE_POINT: CatchPoint = CatchPoint {
     armed: AtomicBool::new(false),
     vector: AtomicU8::new(0),
     buf: UnsafeCell::new(JumpBuf {
@@ -70,6 +79,14 @@ static POINT: CatchPoint = CatchPoint {
         cr2: 0,
     }),
 };
+
+/// One catch point per CPU.
+static POINTS: [CatchPoint; MAX_CPUS] = [const { IDLE_POINT }; MAX_CPUS];
+
+/// The catch point of the CPU this runs on.
+fn point() -> &'static CatchPoint {
+    &POINTS[super::percpu::index() % POINTS.len()]
+}
 
 /// Why [`catch`] returned without a fault.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -125,37 +142,39 @@ extern "C" fn trampoline<F: FnOnce()>(arg: *mut u8) {
 /// Run `f`, expecting it to raise exception `vector`. Returns what the
 /// handler recorded, or [`CatchError::NoFault`] if `f` returned normally.
 pub fn catch<F: FnOnce()>(vector: u8, f: F) -> Result<Fault, CatchError> {
-    if POINT.armed.load(Ordering::SeqCst) {
+    let point = point();
+    if point.armed.load(Ordering::SeqCst) {
         return Err(CatchError::Nested);
     }
-    POINT.vector.store(vector, Ordering::SeqCst);
-    POINT.armed.store(true, Ordering::SeqCst);
+    point.vector.store(vector, Ordering::SeqCst);
+    point.armed.store(true, Ordering::SeqCst);
     let mut slot = Some(f);
     // SAFETY: `buf` is used only by this entry and the armed dispatcher;
     // `trampoline::<F>` matches `arg`, which outlives the call; the entry
     // returns once, with registers and stack per the ABI on both paths.
     let landed = unsafe {
         helix_catch_enter(
-            POINT.buf.get(),
+            point.buf.get(),
             trampoline::<F>,
             (&raw mut slot).cast::<u8>(),
         )
     };
-    POINT.armed.store(false, Ordering::SeqCst);
+    point.armed.store(false, Ordering::SeqCst);
     if landed == 0 {
         return Err(CatchError::NoFault);
     }
     // SAFETY: the dispatcher wrote `fault` before landing; nobody writes it
     // now that the point is disarmed.
-    Ok(unsafe { *POINT.fault.get() })
+    Ok(unsafe { *point.fault.get() })
 }
 
-/// Called by the exception dispatcher: if a catch point is armed for this
-/// frame's vector, record the fault, redirect the frame to the landing pad
-/// and return `true`.
+/// Called by the exception dispatcher: if this CPU's catch point is armed
+/// for this frame's vector, record the fault, redirect the frame to the
+/// landing pad and return `true`.
 pub(super) fn try_recover(frame: &mut TrapFrame) -> bool {
-    if !POINT.armed.load(Ordering::SeqCst)
-        || u64::from(POINT.vector.load(Ordering::SeqCst)) != frame.vector
+    let point = point();
+    if !point.armed.load(Ordering::SeqCst)
+        || u64::from(point.vector.load(Ordering::SeqCst)) != frame.vector
     {
         return false;
     }
@@ -167,10 +186,10 @@ pub(super) fn try_recover(frame: &mut TrapFrame) -> bool {
     };
     // SAFETY: armed, so `catch` is suspended inside the entry and does not
     // read `fault` until after landing; nothing else touches it.
-    unsafe { *POINT.fault.get() = fault };
+    unsafe { *point.fault.get() = fault };
     // SAFETY: armed, so the entry has finished writing `buf`, which holds
     // the suspended `catch`'s saved context.
-    let buf = unsafe { *POINT.buf.get() };
+    let buf = unsafe { *point.buf.get() };
     frame.rbx = buf.rbx;
     frame.rbp = buf.rbp;
     frame.r12 = buf.r12;
@@ -180,6 +199,6 @@ pub(super) fn try_recover(frame: &mut TrapFrame) -> bool {
     frame.rsp = buf.rsp;
     frame.rip = buf.rip;
     frame.rax = 1;
-    POINT.armed.store(false, Ordering::SeqCst);
+    point.armed.store(false, Ordering::SeqCst);
     true
 }

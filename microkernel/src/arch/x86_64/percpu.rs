@@ -25,6 +25,9 @@ pub struct PerCpu {
     index: AtomicU64,
 }
 
+/// Most CPUs the kernel drives (per-CPU tables are this long).
+pub const MAX_CPUS: usize = 16;
+
 static BSP: PerCpu = PerCpu {
     self_ptr: AtomicU64::new(0),
     kstack_top: AtomicU64::new(0),

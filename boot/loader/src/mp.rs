@@ -133,7 +133,10 @@ pub fn start(boot: &mut Boot, p: Prepared) {
         Vec::new()
     } else {
         let t0 = time::since_entry_us();
-        let started = smp::start_aps(&p.apic, &boot.features, &p.plans);
+        // SAFETY: `p` was made by `prepare` (its fields are private to this
+        // module): it claimed the trampoline page and put every plan's
+        // `ApBoot` in the arena, which lives until the kernel reclaims it.
+        let started = unsafe { smp::start_aps(&p.apic, &boot.features, &p.plans) };
         log_line!(
             "MP: {}/{} APs parked in {} us (BSP APIC id {}{})",
             started.len(),

@@ -42,13 +42,16 @@ pub struct LocalApic {
 }
 
 impl LocalApic {
-    /// The BSP's local APIC; switched to x2APIC mode when `x2apic`.
-    pub fn bsp(x2apic: bool) -> Self {
+    /// The BSP's local APIC; switched to x2APIC mode when `want_x2apic`
+    /// and the CPU has x2APIC (CPUID.1:ECX[21], checked here), else xAPIC.
+    pub fn bsp(want_x2apic: bool) -> Self {
+        let x2apic = want_x2apic && cpu::features().x2apic;
         // SAFETY: IA32_APIC_BASE exists on every x86-64 CPU.
         let msr = unsafe { cpu::read_msr(MSR_APIC_BASE) };
         if x2apic {
-            // SAFETY: x2APIC support was checked by the caller; enabling it
-            // (with the global enable bit) is the architectural sequence.
+            // SAFETY: this CPU has x2APIC (just checked with CPUID);
+            // enabling it with the global enable bit is the architectural
+            // sequence.
             unsafe { cpu::write_msr(MSR_APIC_BASE, msr | (1 << 11) | (1 << 10)) };
         }
         LocalApic {
@@ -99,10 +102,17 @@ pub struct ApPlan {
 
 /// Starts every AP in `plans`, one at a time. Returns the APIC ids that
 /// checked in; stops at the first that does not.
-pub fn start_aps(apic: &LocalApic, features: &Features, plans: &[ApPlan]) -> Vec<u32> {
+///
+/// # Safety
+/// The trampoline page (`trampoline::BASE`) must be claimed for this use
+/// (nothing else lives there), and each plan's `boot` must be the physical
+/// address of a live, initialised [`ApBoot`] that stays allocated while
+/// the AP runs: both hold for the plans `mp::prepare` makes.
+pub unsafe fn start_aps(apic: &LocalApic, features: &Features, plans: &[ApPlan]) -> Vec<u32> {
     let code = trampoline::code();
-    // SAFETY: the trampoline page was claimed by the caller and nothing else
-    // uses it; the code fits before the parameter block.
+    // SAFETY: the trampoline page is claimed for us (this function's
+    // contract) and nothing else uses it; the code fits before the
+    // parameter block.
     unsafe {
         assert!((code.len() as u64) < trampoline::DATA_OFFSET);
         phys::bytes_mut(trampoline::BASE, code.len() as u64).copy_from_slice(code);
@@ -121,7 +131,8 @@ pub fn start_aps(apic: &LocalApic, features: &Features, plans: &[ApPlan]) -> Vec
         params.gdtr[..6].copy_from_slice(unsafe { &helix_gdtr32 });
         // SAFETY: the parameter block inside the claimed trampoline page.
         unsafe { phys::write(trampoline::DATA, params) };
-        // SAFETY: `plan.boot` points at a live `ApBoot` prepared by the caller.
+        // SAFETY: `plan.boot` points at a live `ApBoot` (this function's
+        // contract).
         let flag = unsafe { &(*(plan.boot as *const ApBoot)).started };
         let id = plan.cpu.apic_id;
         apic.send_ipi(id, 0x0000_4500); // INIT, assert

@@ -83,6 +83,69 @@ pub fn allocate_contiguous(n: u64) -> Option<u64> {
     FRAMES.lock().as_mut()?.allocate_contiguous(n)
 }
 
+/// `n` physically consecutive zeroed frames (the first's address), for a
+/// Frame object, which owns them until it is destroyed.
+pub fn allocate_contiguous_zeroed(n: u64) -> Option<u64> {
+    let first = allocate_contiguous(n)?;
+    for i in 0..n {
+        let p = paging::phys_to_virt(first + i * PAGE_SIZE) as *mut u8;
+        // SAFETY: the allocator just handed out this RAM frame: nothing in
+        // the kernel uses it yet; the HHDM maps it read-write.
+        unsafe { core::ptr::write_bytes(p, 0, PAGE_SIZE as usize) };
+    }
+    Some(first)
+}
+
+/// A RAM frame this value owns: the allocator handed it out for user
+/// memory and nothing in the kernel (page tables, heap, stacks) uses it, so
+/// its bytes may be written through the HHDM at any time (a process that
+/// maps it sees user memory, never a Rust reference). Not `Clone`: the
+/// frame goes back only through [`OwnedFrame::free`]; dropping the value
+/// instead leaks the frame, it never dangles.
+#[derive(Debug, PartialEq, Eq)]
+pub struct OwnedFrame {
+    phys: u64,
+}
+
+impl OwnedFrame {
+    /// A fresh zeroed frame.
+    pub fn zeroed() -> Option<OwnedFrame> {
+        let phys = allocate()?;
+        let f = OwnedFrame { phys };
+        f.fill_with(0, PAGE_SIZE as usize, 0);
+        Some(f)
+    }
+
+    /// Its physical address.
+    pub fn phys(&self) -> u64 {
+        self.phys
+    }
+
+    /// Copy `data` into the frame at `offset` (clamped to the frame).
+    pub fn fill(&self, offset: usize, data: &[u8]) {
+        let n = data.len().min((PAGE_SIZE as usize).saturating_sub(offset));
+        let p = (paging::phys_to_virt(self.phys) + offset as u64) as *mut u8;
+        // SAFETY: `[offset, offset + n)` lies inside the frame (n clamped),
+        // which this value owns (see the type's doc) and the HHDM maps
+        // read-write; `data` is kernel memory, so the ranges cannot overlap.
+        unsafe { core::ptr::copy_nonoverlapping(data.as_ptr(), p, n) };
+    }
+
+    fn fill_with(&self, offset: usize, len: usize, byte: u8) {
+        let n = len.min((PAGE_SIZE as usize).saturating_sub(offset));
+        let p = (paging::phys_to_virt(self.phys) + offset as u64) as *mut u8;
+        // SAFETY: as in `fill`: inside the owned frame.
+        unsafe { core::ptr::write_bytes(p, byte, n) };
+    }
+
+    /// Give the frame back to the allocator.
+    pub fn free(self) {
+        // The allocator handed this frame out and nobody else frees it: a
+        // failure would be a double free the bitmap refuses, nothing to undo.
+        let _ = deallocate(self.phys);
+    }
+}
+
 /// Give a frame back.
 pub fn deallocate(addr: u64) -> Result<(), FrameError> {
     match FRAMES.lock().as_mut() {

@@ -245,11 +245,7 @@ impl Effects for Fx<'_> {
     }
 
     fn alloc_frames(&mut self, pages: u64) -> Result<u64, SysError> {
-        let first = frames::allocate_contiguous(pages).ok_or(SysError::OutOfMemory)?;
-        for i in 0..pages {
-            usercopy::zero_frame(first + i * 4096);
-        }
-        Ok(first)
+        frames::allocate_contiguous_zeroed(pages).ok_or(SysError::OutOfMemory)
     }
 
     fn free_frames(&mut self, phys: u64, pages: u64) {

@@ -10,7 +10,7 @@ use helix_kernel_objects::table::{ObjRef, ThreadId};
 
 use crate::arch::uspace::{TableFrames, UserTables};
 use crate::arch::{TrapFrame, gdt};
-use crate::mem::frames;
+use crate::mem::frames::{self, OwnedFrame};
 
 /// Frames for page tables and process memory, from the kernel allocator.
 pub struct KernelFrames;
@@ -47,13 +47,6 @@ impl TableFrames for BudgetFrames {
     }
 }
 
-/// A zeroed frame (through the HHDM).
-pub fn zeroed_frame() -> Option<u64> {
-    let f = frames::allocate()?;
-    crate::arch::usercopy::zero_frame(f);
-    Some(f)
-}
-
 /// A thread's kernel-side state.
 #[derive(Clone, Copy, Debug)]
 pub struct Tcb {
@@ -78,7 +71,7 @@ pub struct Space {
     /// Its tables.
     pub tables: UserTables,
     /// Frames freed with it.
-    pub owned: Vec<u64>,
+    pub owned: Vec<OwnedFrame>,
     /// Its I/O bitmap (1 = denied), made when it first uses a port.
     pub io: Option<alloc::boxed::Box<[u8; gdt::IO_BITMAP_BYTES]>>,
     /// Bumped on every change of `io`.
@@ -271,7 +264,7 @@ impl Machine {
                 super::smp::shootdown(0);
                 crate::arch::uspace::free_unhooked(lower, &mut KernelFrames);
                 for f in s.owned.drain(..) {
-                    let _ = frames::deallocate(f);
+                    f.free();
                 }
                 self.zombies.push(s);
             } else {
@@ -376,7 +369,21 @@ impl Machine {
 fn free_space(s: Space) {
     s.tables.destroy(&mut KernelFrames);
     for f in s.owned {
-        let _ = frames::deallocate(f);
+        f.free();
+    }
+}
+
+impl Space {
+    /// Copy `data` into the frame this space owns at physical `phys`, at
+    /// `offset`; false if it owns no such frame (nothing is written).
+    pub fn fill_owned(&self, phys: u64, offset: usize, data: &[u8]) -> bool {
+        match self.owned.iter().find(|f| f.phys() == phys & !0xfff) {
+            Some(f) => {
+                f.fill(offset, data);
+                true
+            }
+            None => false,
+        }
     }
 }
 

@@ -3,6 +3,10 @@
 //! decides what runs, `effects` carries out what the objects ask for,
 //! `process` makes processes from ELF images, `smp` brings up the APs,
 //! `root` starts the root server.
+//!
+//! No `unsafe` here: hardware access goes through `arch/` and `mem/`,
+//! whose safe functions check their own preconditions.
+#![forbid(unsafe_code)]
 
 pub mod effects;
 pub mod entry;

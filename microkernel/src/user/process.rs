@@ -10,9 +10,9 @@ use helix_abi::SysError;
 use helix_kernel_objects::syscall::USER_TOP;
 use helix_kernel_objects::table::{ObjRef, ThreadId};
 
-use super::machine::{KernelFrames, Space, user_frame, zeroed_frame};
+use super::machine::{KernelFrames, Space, user_frame};
 use super::world::World;
-use crate::arch::usercopy;
+use crate::mem::frames::OwnedFrame;
 
 /// Top of a kernel-made thread's stack.
 pub const STACK_TOP: u64 = 0x0000_7fff_ffff_0000;
@@ -64,12 +64,13 @@ pub struct Proc {
 
 /// Map a fresh zeroed page owned by the process.
 fn fresh_page(s: &mut Space, vaddr: u64, w: bool, x: bool) -> Result<u64, SpawnError> {
-    let f = zeroed_frame().ok_or(SpawnError::OutOfMemory)?;
+    let f = OwnedFrame::zeroed().ok_or(SpawnError::OutOfMemory)?;
+    let phys = f.phys();
     s.owned.push(f);
     s.tables
-        .map(vaddr, f, w, x, &mut KernelFrames)
+        .map(vaddr, phys, w, x, &mut KernelFrames)
         .map_err(|_| SpawnError::OutOfMemory)?;
-    Ok(f)
+    Ok(phys)
 }
 
 /// Load the PT_LOAD segments of `elf` into `s`; returns the entry point.
@@ -101,11 +102,15 @@ fn load_elf(s: &mut Space, data: &[u8]) -> Result<u64, SpawnError> {
             let hi = (page + 4096).min(va + filesz);
             if lo < hi {
                 let src = (off + (lo - va)) as usize;
-                usercopy::fill_frame(
+                // Only frames this process owns are written (a page mapped
+                // from elsewhere would be refused).
+                if !s.fill_owned(
                     frame,
                     (lo - page) as usize,
                     &data[src..src + (hi - lo) as usize],
-                );
+                ) {
+                    return Err(SpawnError::BadSegment(va));
+                }
             }
             page += 4096;
         }
@@ -141,7 +146,9 @@ impl World {
         let mut a = [0u8; 16];
         a[..8].copy_from_slice(&args[0].to_le_bytes());
         a[8..].copy_from_slice(&args[1].to_le_bytes());
-        usercopy::fill_frame(top_frame, 4096 - 16, &a);
+        if !s.fill_owned(top_frame, 4096 - 16, &a) {
+            return Err(SpawnError::OutOfMemory);
+        }
         fresh_page(s, IPC_BUFFER, true, false)?;
         self.m.set_tcb(thread, user_frame(entry, STACK_TOP - 16));
         self.sys.boot_start(thread)?;
@@ -156,8 +163,11 @@ impl World {
     pub fn map_data(&mut self, p: &Proc, vaddr: u64, data: &[u8]) -> Result<(), SpawnError> {
         let s = self.m.space_mut(p.aspace)?;
         let f = fresh_page(s, vaddr, false, false)?;
-        usercopy::fill_frame(f, 0, data);
-        Ok(())
+        if s.fill_owned(f, 0, data) {
+            Ok(())
+        } else {
+            Err(SpawnError::OutOfMemory)
+        }
     }
 
     /// Map physical pages `[phys, phys + len)` read-only at `vaddr` in `p`

@@ -362,20 +362,26 @@ impl System {
     /// when the address space is destroyed. Address spaces the kernel made
     /// at boot were charged to no quota and their tables are not either.
     fn map_charged(&mut self, req: MapRequest, fx: &mut dyn Effects) -> Result<(), SysError> {
-        let charge = self.charge_of(CapType::AddressSpace, req.aspace);
-        let budget = match charge {
-            Some((q, _)) => self.quotas.get(q).map_or(0, |x| x.available()) / TABLE_PAGE,
-            None => u64::MAX,
+        let Some((q, bytes)) = self.charge_of(CapType::AddressSpace, req.aspace) else {
+            return fx.map(req, u64::MAX).result;
         };
-        let done = fx.map(req, budget);
-        if let Some((q, bytes)) = charge
-            && done.tables > 0
-        {
-            let more = done.tables.min(budget) * TABLE_PAGE;
-            // Fits: the budget came from what was available.
-            if self.quotas.charge(q, more).is_ok() {
-                self.set_charge(CapType::AddressSpace, req.aspace, Some((q, bytes + more)));
-            }
+        // Reserve what the budget can pay before mapping (at most three
+        // tables per page), so nothing after the map can fail: every table
+        // made is paid for by construction, the unused part is released.
+        let affordable = self.quotas.get(q).map_or(0, |x| x.available()) / TABLE_PAGE;
+        let reserved = affordable.min(req.pages.saturating_mul(3));
+        if reserved > 0 {
+            self.quotas.charge(q, reserved * TABLE_PAGE)?;
+        }
+        let done = fx.map(req, reserved);
+        let used = done.tables.min(reserved);
+        self.quotas.release(q, (reserved - used) * TABLE_PAGE);
+        if used > 0 {
+            self.set_charge(
+                CapType::AddressSpace,
+                req.aspace,
+                Some((q, bytes + used * TABLE_PAGE)),
+            );
         }
         done.result
     }

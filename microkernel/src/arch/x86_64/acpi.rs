@@ -17,8 +17,16 @@ impl AcpiHandler for Hhdm {
     unsafe fn map_physical_region<T>(&self, phys: usize, size: usize) -> PhysicalMapping<Self, T> {
         let mut page = phys as u64 & !0xfff;
         while page < phys as u64 + size as u64 {
-            if paging::translate(paging::phys_to_virt(page)).is_none() {
-                let _ = crate::mem::kspace::map_mmio(page);
+            if paging::translate(paging::phys_to_virt(page)).is_none()
+                && let Err(e) = crate::mem::kspace::map_mmio(page)
+            {
+                // The trait cannot return an error and the tables cannot be
+                // read unmapped: stop with the reason rather than hand the
+                // acpi crate a pointer to nothing.
+                super::serial::emergency_write(format_args!(
+                    "helix: error: kernel: ACPI table page {page:#x} cannot be mapped: {e}\n"
+                ));
+                super::port::exit_qemu(super::port::ExitCode::Failure)
             }
             page += 0x1000;
         }
@@ -26,9 +34,9 @@ impl AcpiHandler for Hhdm {
         let Some(virt) = NonNull::new(virt) else {
             crate::arch::halt_forever()
         };
-        // SAFETY: `virt` is the HHDM address of `phys`, now mapped for
-        // `size` bytes; the acpi crate only reads through it, as the caller
-        // of this trait method promised.
+        // SAFETY: `virt` is the HHDM address of `phys`, and every page of
+        // `[phys, phys + size)` is mapped (checked or mapped just above; a
+        // failure stopped the kernel); the acpi crate only reads through it.
         unsafe { PhysicalMapping::new(phys, virt, size, size, *self) }
     }
 

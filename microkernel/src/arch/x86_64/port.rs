@@ -30,8 +30,11 @@ pub fn exit_qemu(code: ExitCode) -> ! {
 
 /// Read `width` (1, 2, 4) bytes from `port` for an IoPorts cap holder.
 pub fn read(port: u16, width: u8) -> u64 {
-    // SAFETY (all three arms): the caller holds an IoPorts cap covering
-    // the port (checked by `System`); port reads do not touch kernel memory.
+    // SAFETY (all three arms): an `in` instruction reads a device register;
+    // it cannot touch memory the kernel's Rust code owns. (A device behind
+    // a port may be told to DMA: without an IOMMU that is why ports reach
+    // a process only through an IoPorts cap the root server grants, a
+    // policy decision, not a precondition this function could check.)
     match width {
         // SAFETY: see above.
         1 => u64::from(unsafe { Port::<u8>::new(port).read() }),
@@ -45,7 +48,8 @@ pub fn read(port: u16, width: u8) -> u64 {
 /// Write `value` to `port` for an IoPorts cap holder.
 pub fn write(port: u16, width: u8, value: u32) {
     match width {
-        // SAFETY: as for `read`; the cap holder owns the device behind it.
+        // SAFETY: as for `read`: an `out` instruction writes a device
+        // register, never kernel memory.
         1 => unsafe { Port::<u8>::new(port).write(value as u8) },
         // SAFETY: as above.
         2 => unsafe { Port::<u16>::new(port).write(value as u16) },

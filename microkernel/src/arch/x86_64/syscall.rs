@@ -196,11 +196,19 @@ pub unsafe fn run_user(stack_top: u64, start: extern "C" fn(&mut TrapFrame) -> u
 
 /// Enter the user world on this CPU's kernel stack (from its per-CPU
 /// block) with interrupts off; returns when a handler answers "leave".
+/// Called while already running on that stack (from inside the world) it
+/// stops the kernel instead of overwriting the frames in use.
 pub fn enter_user_world(start: extern "C" fn(&mut TrapFrame) -> u64) {
     ::x86_64::instructions::interrupts::disable();
     let top = super::percpu::kernel_stack_top();
-    // SAFETY: `top` is this CPU's idle kernel stack (= TSS.rsp0): the world
-    // is entered only from another stack (boot or AP start-up) with
-    // interrupts off (just disabled).
+    let bottom = top.saturating_sub(super::stacks::KERNEL_STACK_SIZE as u64);
+    let rsp = super::cpu::rsp();
+    if (bottom..=top).contains(&rsp) {
+        panic!("enter_user_world on the per-CPU kernel stack (rsp {rsp:#x})");
+    }
+    // SAFETY: `top` is this CPU's kernel stack (= TSS.rsp0), and we are not
+    // running on it (checked just above), so nothing on it is in use; the
+    // world is left before anything else could run on it. Interrupts are
+    // off (just disabled).
     unsafe { run_user(top, start) };
 }

@@ -137,9 +137,13 @@ pub fn write_words(t: &UserTables, addr: u64, words: &[u64]) -> Result<(), SysEr
     Ok(())
 }
 
-/// Copy from the running process (its tables `t` are loaded in CR3)
-/// through its own user mapping, opening SMAP just for the copy.
+/// Copy from the running process through its own user mapping, opening
+/// SMAP just for the copy. `t` must be the address space loaded in CR3 on
+/// this CPU (checked: otherwise `BadAddress`).
 pub fn read_current(t: &UserTables, addr: u64, buf: &mut [u8]) -> Result<(), SysError> {
+    if !t.is_loaded() {
+        return Err(SysError::BadAddress);
+    }
     pieces(t, addr, buf.len(), false, |_, _, _| {})?;
     let smap = SMAP.load(Ordering::Relaxed);
     if smap {
@@ -147,28 +151,13 @@ pub fn read_current(t: &UserTables, addr: u64, buf: &mut [u8]) -> Result<(), Sys
         unsafe { asm!("stac", options(nomem, nostack)) };
     }
     // SAFETY: every page of `[addr, addr+len)` is present and user-readable
-    // in `t`, which is the loaded address space (caller's promise), and the
-    // big kernel lock keeps other CPUs from unmapping it during the copy.
+    // in `t`, and `t` is this CPU's CR3 (both checked above). `t` is
+    // borrowed for the whole copy, and changing a mapping needs `&mut
+    // UserTables`, so nobody can unmap these pages meanwhile.
     unsafe { core::ptr::copy_nonoverlapping(addr as *const u8, buf.as_mut_ptr(), buf.len()) };
     if smap {
         // SAFETY: closes the window opened above.
         unsafe { asm!("clac", options(nomem, nostack)) };
     }
     Ok(())
-}
-
-/// Zero one frame through the HHDM.
-pub fn zero_frame(phys: u64) {
-    let p = phys_to_virt(phys & !0xfff) as *mut u8;
-    // SAFETY: a whole RAM frame the caller owns, mapped by the HHDM.
-    unsafe { core::ptr::write_bytes(p, 0, 4096) };
-}
-
-/// Copy `data` into a frame the kernel owns at `offset` (through the HHDM).
-pub fn fill_frame(phys: u64, offset: usize, data: &[u8]) {
-    let n = data.len().min(4096usize.saturating_sub(offset));
-    let p = (phys_to_virt(phys & !0xfff) + offset as u64) as *mut u8;
-    // SAFETY: stays inside one RAM frame the caller owns (n is clamped to
-    // the page), mapped by the HHDM; `data` is a kernel buffer.
-    unsafe { core::ptr::copy_nonoverlapping(data.as_ptr(), p, n) };
 }

@@ -167,3 +167,64 @@ fn io_bitmap_is_charged_to_the_address_space_quota_and_refunded() {
     );
     assert_eq!(s.charge_io_bitmap(r), Err(SysError::Revoked));
 }
+
+#[test]
+fn a_map_charges_exactly_the_tables_it_made_and_releases_the_reservation() {
+    let (mut s, a) = boot();
+    let mut fx = Rec {
+        tables_per_map: 1,
+        ..Rec::default()
+    };
+    let size = 4096 + 64 + 8 * 4096;
+    inv(
+        &mut s,
+        a,
+        &mut fx,
+        1,
+        Method::UntypedSplit,
+        [0, 20, size, 0],
+    )
+    .unwrap();
+    let aspace = CapType::AddressSpace as u64;
+    inv(
+        &mut s,
+        a,
+        &mut fx,
+        20,
+        Method::UntypedRetype,
+        [aspace, 21, 1, 0],
+    )
+    .unwrap();
+    let frame = CapType::Frame as u64;
+    inv(
+        &mut s,
+        a,
+        &mut fx,
+        1,
+        Method::UntypedRetype,
+        [frame, 22, 1, 0],
+    )
+    .unwrap();
+    let avail = |s: &mut super::super::System, fx: &mut Rec| {
+        inv(s, a, fx, 20, Method::UntypedAvailable, [0; 4])
+    };
+    assert_eq!(
+        avail(&mut s, &mut fx),
+        Ok(Completion::Return([8 * 4096, 0, 0]))
+    );
+    // One table made although three were reserved: one is charged.
+    inv(
+        &mut s,
+        a,
+        &mut fx,
+        21,
+        Method::AddressSpaceMap,
+        [22, 0x4000, RW, 0],
+    )
+    .unwrap();
+    assert_eq!(fx.maps.last().map(|m| m.1), Some(3), "three tables offered");
+    assert_eq!(
+        avail(&mut s, &mut fx),
+        Ok(Completion::Return([7 * 4096, 0, 0]))
+    );
+}

@@ -107,6 +107,8 @@ pub struct CpuState {
     /// The thread, RIP and port of the last port #GP let through (the
     /// same one again is a real fault).
     pub io_retry: Option<(ThreadId, u64, u16)>,
+    /// The FS base loaded on this CPU (the running thread's IPC buffer).
+    pub fs: u64,
 }
 
 /// Everything outside `System`.
@@ -159,7 +161,14 @@ impl Machine {
             tcbs: vec![None; threads],
             spaces: (0..spaces).map(|_| None).collect(),
             maps: Vec::new(),
-            cpus: vec![CpuState::default(); cpus],
+            // FS base unknown until first loaded (no valid base is u64::MAX).
+            cpus: vec![
+                CpuState {
+                    fs: u64::MAX,
+                    ..CpuState::default()
+                };
+                cpus
+            ],
             kernel_pml4,
             zombies: Vec::new(),
         }

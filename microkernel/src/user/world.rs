@@ -394,6 +394,14 @@ impl World {
         if let Some(a) = self.space_of(t) {
             self.m.activate(cpu, a);
         }
+        // Every user thread finds its own IPC buffer at FS:0.
+        let fs = self.sys.thread(t).map_or(0, |th| th.ipc_buffer);
+        if let Some(c) = self.m.cpus.get_mut(cpu)
+            && c.fs != fs
+        {
+            crate::arch::cpu::set_fs_base(fs);
+            c.fs = fs;
+        }
         if let Some(tcb) = self.m.tcb(t) {
             *frame = tcb.ctx;
             frame.rflags = user_rflags(frame.rflags);

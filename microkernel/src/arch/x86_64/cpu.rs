@@ -109,3 +109,10 @@ pub fn rsp() -> u64 {
     unsafe { asm!("mov {}, rsp", out(reg) v, options(nomem, nostack, preserves_flags)) };
     v
 }
+
+/// Set this CPU's FS base (user threads find their IPC buffer through it;
+/// the kernel never uses FS). Non-canonical values are refused (kept 0).
+pub fn set_fs_base(v: u64) {
+    let v = ::x86_64::VirtAddr::try_new(v).unwrap_or(::x86_64::VirtAddr::zero());
+    ::x86_64::registers::model_specific::FsBase::write(v);
+}

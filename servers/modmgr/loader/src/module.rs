@@ -123,19 +123,11 @@ impl LoadedModule {
     /// From the lowest segment's first page to the end of the highest
     /// segment's last page; `None` without segments.
     pub fn address_range(&self) -> Option<Range<u64>> {
-        let low = self
-            .segments
-            .iter()
-            .filter_map(Segment::pages)
-            .map(|p| p.start)
-            .min()?;
-        let high = self
-            .segments
-            .iter()
-            .filter_map(Segment::pages)
-            .map(|p| p.end)
-            .max()?;
-        Some(low..high)
+        let mut pages = self.segments.iter().filter_map(Segment::pages);
+        let first = pages.next()?;
+        Some(pages.fold(first, |span, p| {
+            span.start.min(p.start)..span.end.max(p.end)
+        }))
     }
 
     /// The segment holding address `addr`, if any.

@@ -1,1 +1,8 @@
 //! Host tests of the loaders and the registry.
+
+mod accept;
+mod reject_header;
+mod reject_metadata;
+mod reject_segments;
+mod support;
+mod synth;

@@ -17,7 +17,8 @@ const E_MACHINE: usize = 18;
 pub(super) fn looks_like_ours(data: &[u8]) -> bool {
     let machine = data
         .get(E_MACHINE..E_MACHINE + 2)
-        .map(|b| u16::from_le_bytes([b[0], b[1]]));
+        .and_then(|b| <[u8; 2]>::try_from(b).ok())
+        .map(u16::from_le_bytes);
     data.starts_with(&ELF_MAGIC)
         && data.get(EI_CLASS) == Some(&ELFCLASS64)
         && data.get(EI_DATA) == Some(&ELFDATA2LSB)

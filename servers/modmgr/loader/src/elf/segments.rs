@@ -10,8 +10,8 @@
 //! 5. `p_vaddr + p_memsz` does not wrap, and the segment lies in
 //!    `[USER_MIN, USER_TOP)`.
 //! 6. `p_align` is 0 or a power of two; when it is at least a page,
-//!    `p_vaddr % 4096 == p_offset % 4096` (what the ELF spec asks of
-//!    loadable segments, checked at the granularity pages are mapped at).
+//!    `p_vaddr % 4096 == p_offset % 4096` (the ELF spec asks congruence
+//!    modulo `p_align`; pages are what get mapped, so pages are checked).
 //!    Smaller alignments are accepted without that rule: the manager copies
 //!    segment bytes into fresh frames, it never maps file pages.
 //! 7. Not both writable and executable.

@@ -1,5 +1,37 @@
-//! helix-module-loader: module binary formats and their loaders.
+//! helix-module-loader: module binary formats, the loader registry that
+//! picks a loader by the input's magic bytes, and the ELF64 loader.
+//!
+//! Design rules:
+//! - Input is an allegation: every offset, size and address a header names
+//!   is checked (checked arithmetic, bounds-checked slices) before it is
+//!   used, and each refusal is its own [`LoadError`] variant.
+//! - Nothing runs: loading only checks and describes the image
+//!   ([`LoadedModule`]); the module manager copies the segments into fresh
+//!   frames and spawns the process.
+//! - No panic on any input, no `unsafe`; `no_std` + `alloc`, for the host
+//!   and for `x86_64-unknown-none`.
+//! - New formats plug in as [`ModuleLoader`]s; [`ModuleFormat::detect`]
+//!   already knows all three magics, and the registry does not change.
 #![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
 
 extern crate alloc;
+
+mod elf;
+mod error;
+mod format;
+mod layout;
+mod loader;
+mod module;
+mod registry;
+
+#[cfg(test)]
+mod tests;
+
+pub use elf::ElfLoader;
+pub use error::{HeaderTable, LoadError, Result};
+pub use format::{ELF_MAGIC, HELIX_NATIVE_MAGIC, ModuleFormat, WASM_MAGIC};
+pub use layout::{PAGE_SIZE, USER_MIN, USER_TOP};
+pub use loader::ModuleLoader;
+pub use module::{LoadedModule, Segment, SegmentRights};
+pub use registry::LoaderRegistry;

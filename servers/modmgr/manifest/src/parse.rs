@@ -20,22 +20,22 @@ use crate::model::{Manifest, ModuleEntry, SystemSettings};
 impl Manifest {
     /// Parse a manifest; the error is the one on the earliest line.
     pub fn parse(text: &str) -> Result<Manifest, ManifestError> {
-        Manifest::parse_all(text).map_err(|errors| {
-            errors.into_iter().next().unwrap_or(ManifestError {
-                line: 0,
-                kind: ErrorKind::Syntax,
-            })
-        })
+        let (manifest, errors) = Parser::run(text);
+        match errors.into_iter().next() {
+            Some(first) => Err(first),
+            None => Ok(manifest),
+        }
     }
 
     /// Parse a manifest, reporting every error, ordered by line (never an
     /// empty list).
     pub fn parse_all(text: &str) -> Result<Manifest, Vec<ManifestError>> {
-        let mut p = Parser::default();
-        for (index, raw) in text.lines().enumerate() {
-            p.line(index + 1, raw);
+        let (manifest, errors) = Parser::run(text);
+        if errors.is_empty() {
+            Ok(manifest)
+        } else {
+            Err(errors)
         }
-        p.finish()
     }
 }
 
@@ -77,6 +77,15 @@ fn strip_comment(line: &str) -> &str {
 }
 
 impl Parser {
+    /// The manifest of `text` and its errors, ordered by line.
+    fn run(text: &str) -> (Manifest, Vec<ManifestError>) {
+        let mut p = Parser::default();
+        for (index, raw) in text.lines().enumerate() {
+            p.line(index + 1, raw);
+        }
+        p.finish()
+    }
+
     fn error(&mut self, line: usize, kind: ErrorKind) {
         self.errors.push(ManifestError { line, kind });
     }
@@ -183,7 +192,7 @@ impl Parser {
         }
     }
 
-    fn finish(mut self) -> Result<Manifest, Vec<ManifestError>> {
+    fn finish(mut self) -> (Manifest, Vec<ManifestError>) {
         self.close();
         if let Some(name) = &self.out.system.console
             && !self.headers.iter().any(|(n, _)| n == name)
@@ -194,12 +203,8 @@ impl Parser {
             };
             self.error(self.console_line, kind);
         }
-        if self.errors.is_empty() {
-            Ok(self.out)
-        } else {
-            self.errors.sort_by_key(|e| e.line);
-            Err(self.errors)
-        }
+        self.errors.sort_by_key(|e| e.line);
+        (self.out, self.errors)
     }
 }
 

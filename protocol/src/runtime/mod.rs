@@ -20,6 +20,7 @@ mod log;
 mod macros;
 pub mod prelude;
 mod process;
+mod startinfo;
 mod wire;
 
 #[cfg(all(feature = "rt", target_os = "none"))]
@@ -32,6 +33,10 @@ mod start;
 pub use self::log::{DebugLog, install as install_logger};
 pub use ipc::{IpcChannel, IpcTransport, MANAGER_BADGE};
 pub use process::{context, exit, exit_code, labels, module_id, name, report, set_identity, slots};
+pub use startinfo::{
+    HeapWindow, RESERVED_CAP_NAMES, START_INFO_ADDR, START_INFO_HEADER_LEN, START_INFO_MAGIC,
+    START_INFO_SIZE, START_INFO_VERSION, StartInfo, StartInfoError, StartSlots,
+};
 pub use wire::{FRAME_LABEL, MAX_FRAME, Packed, pack, unpack};
 
 #[cfg(all(feature = "rt", target_os = "none"))]

@@ -47,3 +47,12 @@ const _: () = assert!((MODULES_AT + MAX_MODULES * MODULE_WORDS) * 8 <= 4096);
 /// Where the kernel maps the IPC buffer page of the threads it makes
 /// (the root server's first thread and test processes).
 pub const IPC_BUFFER_ADDR: u64 = 0x0000_7fff_fff0_0000;
+
+/// User address of the start-info page the module manager maps read-only
+/// into every process it starts (layout: `helix_protocol::runtime::
+/// startinfo`, `docs/formats.md`).
+pub const START_INFO_ADDR: u64 = 0x0000_7fff_e000_0000;
+/// First start word of a process started with a start-info page ("HXSI");
+/// the second word is [`START_INFO_ADDR`]. Processes started otherwise
+/// (kernel tests) get `[module id, parameter]`, never this value.
+pub const START_MARK: u64 = u64::from_le_bytes(*b"HXSI\0\0\0\0");

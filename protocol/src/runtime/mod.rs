@@ -35,11 +35,11 @@ pub use ipc::{IpcChannel, IpcTransport, MANAGER_BADGE};
 pub use process::{context, exit, exit_code, labels, module_id, name, report, set_identity, slots};
 pub use startinfo::{
     HeapWindow, RESERVED_CAP_NAMES, START_INFO_ADDR, START_INFO_HEADER_LEN, START_INFO_MAGIC,
-    START_INFO_SIZE, START_INFO_VERSION, StartInfo, StartInfoError, StartSlots,
+    START_INFO_SIZE, START_INFO_VERSION, START_MARK, StartInfo, StartInfoError, StartSlots,
 };
 pub use wire::{FRAME_LABEL, MAX_FRAME, Packed, pack, unpack};
 
 #[cfg(all(feature = "rt", target_os = "none"))]
-pub use heap::{HEAP_SIZE, used as heap_used};
+pub use heap::{HEAP_SIZE, HeapBudget, grown as heap_grown, install as install_heap};
 #[cfg(all(feature = "rt", target_os = "none"))]
 pub use start::{program, serve};

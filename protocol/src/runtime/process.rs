@@ -22,8 +22,19 @@ pub mod slots {
     /// Send-only endpoint of the root server (module manager): exit and
     /// panic reports go here.
     pub const REPORT: u32 = 2;
+    /// The memory budget (Untyped) the heap grows from, when given.
+    pub const MEMORY: u32 = 3;
     /// The service endpoint: a server receives on it, a client calls it.
     pub const SERVICE: u32 = 4;
+    /// The control endpoint (module manager's requests), when apart from
+    /// the service endpoint.
+    pub const CONTROL: u32 = 5;
+    /// First slot of the caps the boot manifest names.
+    pub const FIRST_NAMED: u32 = 8;
+    /// First slot the process may fill itself.
+    pub const FREE_FIRST: u32 = 64;
+    /// Free slots of a 256-slot CSpace (processes the kernel's tests start).
+    pub const FREE_COUNT: u32 = 192;
 }
 
 /// Report labels on [`slots::REPORT`] (words: `[module id, detail..]`).

@@ -7,15 +7,48 @@
 
 use helix_sys::Cap;
 
+use super::heap::HeapBudget;
 use super::ipc::IpcChannel;
 use super::process::{self, exit, exit_code, labels, slots};
+use super::startinfo::{START_INFO_SIZE, StartInfo};
 use crate::server::LoopExit;
 use crate::v1::ModuleContext;
 
-fn setup(name: &'static str, arg0: u64) {
+/// Heap, identity, logger and the module's context: from the start-info
+/// page when the module manager started the process (its start words say
+/// so), else from the two start words `[module id, parameter]` (processes
+/// the kernel's tests start). A start-info page that does not decode ends
+/// the process with a report.
+fn setup(name: &'static str, arg0: u64, arg1: u64) -> (ModuleContext, u32) {
     super::heap::init();
-    process::set_identity(name, arg0);
     super::log::install(log::LevelFilter::Info);
+    let mut page = [0u8; START_INFO_SIZE];
+    if !helix_sys::bootinfo::read_start_page(arg0, arg1, &mut page) {
+        process::set_identity(name, arg0);
+        return (process::context(arg0, arg1), slots::SERVICE);
+    }
+    match StartInfo::decode(&page) {
+        Ok(info) => {
+            process::set_identity(name, info.module_id);
+            if let Some(memory) = info.slots.memory {
+                super::heap::install(HeapBudget {
+                    memory,
+                    aspace: info.slots.aspace,
+                    window: info.heap.start,
+                    window_bytes: info.heap.max_bytes,
+                    first_slot: info.slots.free_first,
+                    slots: info.slots.free_count,
+                });
+            }
+            let service = info.slots.service.unwrap_or(slots::SERVICE);
+            (info.context(), service)
+        }
+        Err(e) => {
+            process::set_identity(name, 0);
+            log::error!("{name}: bad start-info page: {e}");
+            exit(labels::FAILED, 0)
+        }
+    }
 }
 
 /// Run a server process: heap, logger, context, then `entry` (a
@@ -27,10 +60,9 @@ pub fn serve(
     arg1: u64,
     entry: impl FnOnce(&ModuleContext, IpcChannel) -> LoopExit,
 ) -> ! {
-    setup(name, arg0);
-    let ctx = process::context(arg0, arg1);
-    log::info!("{name}: serving");
-    let end = entry(&ctx, IpcChannel::new(Cap::from_slot(slots::SERVICE)));
+    let (ctx, service) = setup(name, arg0, arg1);
+    log::debug!("{name}: serving");
+    let end = entry(&ctx, IpcChannel::new(Cap::from_slot(service)));
     log::info!("{name}: server loop ended: {end:?}");
     let (label, detail) = exit_code(end);
     exit(label, detail)
@@ -44,8 +76,7 @@ pub fn program(
     arg1: u64,
     main: impl FnOnce(&ModuleContext) -> u64,
 ) -> ! {
-    setup(name, arg0);
-    let ctx = process::context(arg0, arg1);
+    let (ctx, _) = setup(name, arg0, arg1);
     match main(&ctx) {
         0 => exit(labels::OK, 0),
         status => exit(labels::FAILED, status),

@@ -22,7 +22,7 @@ use crate::message::PayloadFault;
 use crate::v1::{ModuleContext, NamedCap};
 
 /// User address of the start-info page (read-only, one 4 KiB page).
-pub const START_INFO_ADDR: u64 = 0x0000_7fff_e000_0000;
+pub use helix_abi::bootinfo::{START_INFO_ADDR, START_MARK};
 /// Size of the page: the encoded record never exceeds it.
 pub const START_INFO_SIZE: usize = 4096;
 /// First bytes of the record.
@@ -55,6 +55,11 @@ pub struct StartSlots {
     pub aspace: u32,
     /// Own Thread.
     pub thread: u32,
+    /// First of the slots the process may fill itself (the heap's Frame
+    /// caps, caps it receives).
+    pub free_first: u32,
+    /// How many free slots there are from `free_first`.
+    pub free_count: u32,
 }
 
 impl StartSlots {
@@ -67,6 +72,8 @@ impl StartSlots {
         memory: None,
         aspace: super::slots::ASPACE,
         thread: super::slots::THREAD,
+        free_first: super::slots::FREE_FIRST,
+        free_count: super::slots::FREE_COUNT,
     };
 }
 
@@ -316,8 +323,9 @@ impl StartInfo {
             .flatten()
             .chain(self.caps.iter().map(|c| c.slot))
             .collect();
+        let free = u64::from(s.free_first)..u64::from(s.free_first) + u64::from(s.free_count);
         for (i, slot) in all.iter().enumerate() {
-            if all.iter().take(i).any(|s| s == slot) {
+            if all.iter().take(i).any(|s| s == slot) || free.contains(&u64::from(*slot)) {
                 return Err(StartInfoError::SlotReused(*slot));
             }
         }

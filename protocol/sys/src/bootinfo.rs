@@ -3,6 +3,7 @@
 
 use helix_abi::bootinfo::{
     BOOT_INFO_ADDR, BOOT_INFO_MAGIC, MAX_MODULES, MODULE_WORDS, MODULES_AT, NAME_WORDS,
+    START_INFO_ADDR, START_MARK,
 };
 
 /// Words in the page.
@@ -27,6 +28,19 @@ pub struct Module {
 }
 
 impl Module {
+    /// Copy `out.len()` bytes of the module starting at `offset` into
+    /// `out`; `InvalidArgument` when the range is not inside the module.
+    pub fn read(&self, offset: u64, out: &mut [u8]) -> Result<(), helix_abi::SysError> {
+        let end = offset
+            .checked_add(out.len() as u64)
+            .ok_or(helix_abi::SysError::InvalidArgument)?;
+        if end > self.size {
+            return Err(helix_abi::SysError::InvalidArgument);
+        }
+        read_mapped(self.addr + offset, out);
+        Ok(())
+    }
+
     /// Its boot path (lossy: invalid UTF-8 shows as `?`).
     pub fn name(&self) -> &str {
         let n = self
@@ -36,6 +50,47 @@ impl Module {
             .unwrap_or(self.name.len());
         core::str::from_utf8(&self.name[..n]).unwrap_or("?")
     }
+}
+
+/// Copy the start-info page into `out` when the start words say the module
+/// manager mapped one (`arg0` = [`START_MARK`], `arg1` =
+/// [`START_INFO_ADDR`]); false otherwise (nothing is read).
+pub fn read_start_page(arg0: u64, arg1: u64, out: &mut [u8; 4096]) -> bool {
+    if arg0 != START_MARK || arg1 != START_INFO_ADDR {
+        return false;
+    }
+    read_start(out);
+    true
+}
+
+#[cfg(target_os = "none")]
+fn read_start(out: &mut [u8; 4096]) {
+    // SAFETY: the start words say the module manager mapped the start-info
+    // page read-only at START_INFO_ADDR before starting this thread (a
+    // process started without it gets other words); the page is one whole
+    // aligned 4 KiB page nothing in the process writes.
+    unsafe { core::ptr::copy_nonoverlapping(START_INFO_ADDR as *const u8, out.as_mut_ptr(), 4096) };
+}
+
+#[cfg(not(target_os = "none"))]
+fn read_start(out: &mut [u8; 4096]) {
+    out.fill(0);
+}
+
+/// Copy from a boot module's read-only mapping.
+#[cfg(target_os = "none")]
+fn read_mapped(addr: u64, out: &mut [u8]) {
+    // SAFETY: the kernel maps every boot module read-only at the address
+    // the boot-info page gives, for its whole size, before the root server
+    // runs, and never unmaps it; the range was checked against the size;
+    // nothing in the root server writes there (the pages are read-only).
+    unsafe { core::ptr::copy_nonoverlapping(addr as *const u8, out.as_mut_ptr(), out.len()) };
+}
+
+/// The host has no boot modules: reads zeros.
+#[cfg(not(target_os = "none"))]
+fn read_mapped(_addr: u64, out: &mut [u8]) {
+    out.fill(0);
 }
 
 impl BootInfo {

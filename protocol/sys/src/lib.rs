@@ -22,6 +22,7 @@ pub mod ipc;
 pub mod ipcbuf;
 pub mod rt;
 pub mod thread;
+pub mod window;
 
 pub use caps::{
     AddressSpace, Cap, CapKind, Endpoint, Frame, IoPorts, IrqControl, IrqHandler, Notification,

@@ -340,6 +340,8 @@ prop_compose! {
                 memory: Some(next()).filter(|_| optional[2]),
                 aspace: next(),
                 thread: next(),
+                free_first: 0,
+                free_count: 0,
             },
             heap: HeapWindow {
                 start: heap_page * PAGE,

@@ -2,7 +2,7 @@
 #![forbid(unsafe_code)]
 
 use super::Interface;
-use super::{allocator, block_device, filesystem, network, scheduler, security};
+use super::{allocator, block_device, filesystem, modmgr, network, scheduler, security};
 use crate::message::{TypeTag, WireMessage};
 
 fn names<I: Interface>() -> [(TypeTag, &'static str); 2] {
@@ -15,8 +15,9 @@ fn names<I: Interface>() -> [(TypeTag, &'static str); 2] {
 /// A readable name for `tag` if it is one of this crate's types
 /// (`"filesystem/Request"`), else `None`.
 pub fn tag_name(tag: &TypeTag) -> Option<&'static str> {
-    let known: [[(TypeTag, &'static str); 2]; 11] = [
+    let known: [[(TypeTag, &'static str); 2]; 12] = [
         names::<scheduler::Scheduler>(),
+        names::<modmgr::ModuleManager>(),
         names::<allocator::Allocator>(),
         names::<filesystem::Filesystem>(),
         names::<block_device::BlockDevice>(),

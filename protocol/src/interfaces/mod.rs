@@ -1,6 +1,7 @@
 //! The six standard interfaces, each defined once with
 //! [`define_interface!`](crate::define_interface): scheduler, allocator,
-//! filesystem, block_device, network, security.
+//! filesystem, block_device, network, security; and the module manager's
+//! own interface, `modmgr`.
 
 mod define;
 mod known;
@@ -8,6 +9,7 @@ mod known;
 pub mod allocator;
 pub mod block_device;
 pub mod filesystem;
+pub mod modmgr;
 pub mod network;
 pub mod scheduler;
 pub mod security;

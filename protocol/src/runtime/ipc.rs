@@ -57,19 +57,31 @@ fn transport_error(e: SysError) -> TransportError {
 #[derive(Clone, Copy, Debug)]
 pub struct IpcTransport {
     endpoint: Cap<Endpoint>,
+    caps_received: usize,
 }
 
 impl IpcTransport {
     /// Call the server behind `endpoint`.
     pub const fn new(endpoint: Cap<Endpoint>) -> IpcTransport {
-        IpcTransport { endpoint }
+        IpcTransport {
+            endpoint,
+            caps_received: 0,
+        }
+    }
+
+    /// Caps that arrived with the last reply (into the receive window the
+    /// caller set in its IPC buffer before the call).
+    pub fn caps_received(&self) -> usize {
+        self.caps_received
     }
 }
 
 impl Transport for IpcTransport {
     fn call(&mut self, frame: &[u8], reply: &mut Vec<u8>) -> Result<(), TransportError> {
         let m = to_message(&pack(frame)?);
+        self.caps_received = 0;
         let r = self.endpoint.call(&m).map_err(transport_error)?;
+        self.caps_received = r.info.caps();
         // A reply that is not a frame leaves `reply` empty: `NoReply`.
         from_received(&r, reply);
         Ok(())

@@ -17,6 +17,7 @@
 
 mod ipc;
 mod log;
+mod lookup;
 mod macros;
 pub mod prelude;
 mod process;
@@ -32,6 +33,7 @@ mod start;
 
 pub use self::log::{DebugLog, install as install_logger};
 pub use ipc::{IpcChannel, IpcTransport, MANAGER_BADGE};
+pub use lookup::{LookupError, lookup};
 pub use process::{context, exit, exit_code, labels, module_id, name, report, set_identity, slots};
 pub use startinfo::{
     HeapWindow, RESERVED_CAP_NAMES, START_INFO_ADDR, START_INFO_HEADER_LEN, START_INFO_MAGIC,

@@ -54,9 +54,16 @@ fn entry_address() -> u64 {
     thread_entry as *const () as u64
 }
 
+/// On the host: the address of a stand-in, so a recorded `ThreadStart`
+/// names a plausible user address.
 #[cfg(not(target_os = "none"))]
 fn entry_address() -> u64 {
-    0
+    host_entry as *const () as u64
+}
+
+#[cfg(not(target_os = "none"))]
+extern "C" fn host_entry() -> ! {
+    panic!("helix-sys: a host thread entry never runs")
 }
 
 /// New threads start here: `[rsp]` = function, `[rsp + 8]` = argument.

@@ -1,4 +1,5 @@
-//! The only place user code executes `syscall`.
+//! The only place user code executes `syscall` (and the other x86_64
+//! instructions helix-sys needs).
 //!
 //! Convention (see `docs/syscalls.md`): number in `rax`; arguments in
 //! `rdi`, `rsi`, `rdx`, `r10`, `r8`, `r9`; the kernel answers with the
@@ -6,9 +7,8 @@
 //! registers. `rcx` (return RIP) and `r11` (RFLAGS) are clobbered by the
 //! instruction; every other register is preserved by the kernel.
 
-/// The six argument/result registers, in ABI order:
-/// `rdi`, `rsi`, `rdx`, `r10`, `r8`, `r9`.
-pub(crate) type Regs = [u64; 6];
+#[cfg(target_os = "none")]
+use super::Regs;
 
 /// Make syscall `nr` with `a` in the argument registers; returns `rax` and
 /// the six registers as the kernel left them.
@@ -40,26 +40,12 @@ pub(crate) fn syscall(nr: u64, a: Regs) -> (u64, Regs) {
     (rax, [rdi, rsi, rdx, r10, r8, r9])
 }
 
-/// On the host there is no Helix kernel: every call fails with
-/// `InvalidSyscall`, which keeps the typed layer testable.
-#[cfg(not(target_os = "none"))]
-pub(crate) fn syscall(nr: u64, a: Regs) -> (u64, Regs) {
-    let _ = nr;
-    (helix_abi::SysError::InvalidSyscall.raw(), a)
-}
-
 /// Raise `#UD` (the thread's fault endpoint hears about it).
 #[cfg(target_os = "none")]
 pub(crate) fn trap() {
     // SAFETY: `ud2` only raises an exception; the kernel turns it into a
     // fault message and never resumes past it without its handler's say.
     unsafe { core::arch::asm!("ud2", options(nomem, nostack)) }
-}
-
-/// On the host a trap is a panic.
-#[cfg(not(target_os = "none"))]
-pub(crate) fn trap() {
-    panic!("helix-sys trap");
 }
 
 /// The time-stamp counter (`rdtsc`), for benchmarks; under QEMU

@@ -314,6 +314,59 @@ fn cases() -> Vec<Case> {
                 O::AddressSpace(AddressSpaceCall::Unmap { vaddr: PAGE })
             )
         ),
+        case!(
+            "caps::mint_into",
+            aspace().mint_into(ep(), DST, CapRights::WRITE, 6),
+            on(
+                ASPACE,
+                O::AddressSpace(AddressSpaceCall::CapMint {
+                    src: EP,
+                    dst: DST,
+                    rights: CapRights::WRITE,
+                    badge: 6
+                })
+            )
+        ),
+        case!(
+            "caps::copy_into",
+            aspace().copy_into(ntfn(), DST),
+            on(
+                ASPACE,
+                O::AddressSpace(AddressSpaceCall::CapMint {
+                    src: NTFN,
+                    dst: DST,
+                    rights: CapRights::ALL,
+                    badge: 0
+                })
+            )
+        ),
+        case!(
+            "caps::move_into",
+            aspace().move_into(untyped(), DST),
+            on(
+                ASPACE,
+                O::AddressSpace(AddressSpaceCall::CapMove {
+                    src: UNTYPED,
+                    dst: DST
+                })
+            )
+        ),
+        case!(
+            "caps::delete_in",
+            aspace().delete_in(DST),
+            on(
+                ASPACE,
+                O::AddressSpace(AddressSpaceCall::CapDelete { slot: DST })
+            )
+        ),
+        case!(
+            "caps::identify_in",
+            aspace().identify_in(DST),
+            on(
+                ASPACE,
+                O::AddressSpace(AddressSpaceCall::CapIdentify { slot: DST })
+            )
+        ),
         // ---- devices ----
         case!(
             "caps::phys_addr",

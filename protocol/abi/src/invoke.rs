@@ -57,6 +57,19 @@ abi_list! {
         AddressSpaceMap = 0x30 => Some(CapType::AddressSpace),
         /// Unmap the page at `rdx` (virtual address).
         AddressSpaceUnmap = 0x31 => Some(CapType::AddressSpace),
+        /// Mint into this address space's CSpace: `rdx` = source slot in the
+        /// caller's CSpace, `r10` = destination slot in the target's, `r8` =
+        /// rights mask, `r9` = badge or 0 (rules of [`Method::CapMint`]; the
+        /// new cap is a child of the source).
+        AddressSpaceCapMint = 0x32 => Some(CapType::AddressSpace),
+        /// Move a cap from the caller's CSpace (`rdx`) into this address
+        /// space's CSpace (`r10`).
+        AddressSpaceCapMove = 0x33 => Some(CapType::AddressSpace),
+        /// Delete the cap in slot `rdx` of this address space's CSpace.
+        AddressSpaceCapDelete = 0x34 => Some(CapType::AddressSpace),
+        /// Describe the cap in slot `rdx` of this address space's CSpace (as
+        /// [`Method::CapIdentify`]).
+        AddressSpaceCapIdentify = 0x35 => Some(CapType::AddressSpace),
         /// The physical address of a frame (`rdi`) — DMA frames only.
         FramePhysAddr = 0x40 => Some(CapType::Frame),
         /// Make an IrqHandler for line `rdx` into slot `r10`.

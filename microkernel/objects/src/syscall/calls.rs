@@ -129,6 +129,38 @@ pub enum AddressSpaceCall {
         /// Page-aligned user address.
         vaddr: u64,
     },
+    /// `AddressSpaceCapMint`: mint a cap of the caller's CSpace into this
+    /// address space's CSpace (as `CapMint`; the new cap is a child of
+    /// the source).
+    CapMint {
+        /// Source slot in the caller's CSpace.
+        src: u32,
+        /// Destination slot in the target's CSpace.
+        dst: u32,
+        /// Rights mask.
+        rights: CapRights,
+        /// Badge (0 = keep).
+        badge: u64,
+    },
+    /// `AddressSpaceCapMove`: move a cap of the caller's CSpace into this
+    /// address space's CSpace.
+    CapMove {
+        /// Source slot in the caller's CSpace.
+        src: u32,
+        /// Destination slot in the target's CSpace.
+        dst: u32,
+    },
+    /// `AddressSpaceCapDelete`: delete a cap of this address space's CSpace.
+    CapDelete {
+        /// Slot in the target's CSpace.
+        slot: u32,
+    },
+    /// `AddressSpaceCapIdentify`: describe a cap of this address space's
+    /// CSpace.
+    CapIdentify {
+        /// Slot in the target's CSpace.
+        slot: u32,
+    },
 }
 
 /// Frame methods.
@@ -259,6 +291,10 @@ impl AddressSpaceCall {
         match self {
             AddressSpaceCall::Map { .. } => Method::AddressSpaceMap,
             AddressSpaceCall::Unmap { .. } => Method::AddressSpaceUnmap,
+            AddressSpaceCall::CapMint { .. } => Method::AddressSpaceCapMint,
+            AddressSpaceCall::CapMove { .. } => Method::AddressSpaceCapMove,
+            AddressSpaceCall::CapDelete { .. } => Method::AddressSpaceCapDelete,
+            AddressSpaceCall::CapIdentify { .. } => Method::AddressSpaceCapIdentify,
         }
     }
 }

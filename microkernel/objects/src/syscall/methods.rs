@@ -90,6 +90,14 @@ pub(super) fn decode_method(r: &SyscallRegs) -> Result<ObjectCall, SysError> {
         Method::AddressSpaceUnmap => O::AddressSpace(AddressSpaceCall::Unmap {
             vaddr: user_page(a.one()?)?,
         }),
+        Method::AddressSpaceCapMint => address_space_cap_mint(a)?,
+        Method::AddressSpaceCapMove => address_space_cap_move(a)?,
+        Method::AddressSpaceCapDelete => O::AddressSpace(AddressSpaceCall::CapDelete {
+            slot: slot(a.one()?)?,
+        }),
+        Method::AddressSpaceCapIdentify => O::AddressSpace(AddressSpaceCall::CapIdentify {
+            slot: slot(a.one()?)?,
+        }),
         Method::FramePhysAddr => a.none(O::Frame(FrameCall::PhysAddr))?,
         Method::IrqControlGet => irq_control_get(a)?,
         Method::IrqHandlerBind => irq_handler_bind(a)?,
@@ -167,6 +175,24 @@ fn address_space_map(a: Args) -> Result<ObjectCall, SysError> {
         frame: slot(frame)?,
         vaddr: user_page(vaddr)?,
         rights,
+    }))
+}
+
+fn address_space_cap_mint(a: Args) -> Result<ObjectCall, SysError> {
+    let [src, dst, mask, badge] = a.0;
+    Ok(ObjectCall::AddressSpace(AddressSpaceCall::CapMint {
+        src: slot(src)?,
+        dst: slot(dst)?,
+        rights: rights(mask)?,
+        badge,
+    }))
+}
+
+fn address_space_cap_move(a: Args) -> Result<ObjectCall, SysError> {
+    let [src, dst, ..] = a.used(2)?;
+    Ok(ObjectCall::AddressSpace(AddressSpaceCall::CapMove {
+        src: slot(src)?,
+        dst: slot(dst)?,
     }))
 }
 

@@ -226,6 +226,56 @@ fn methods_decode_and_validate() {
     );
 }
 
+#[test]
+fn address_space_cap_methods_decode() {
+    assert_eq!(
+        invoke(0, Method::AddressSpaceCapMint, [3, 4, 0x2, 9]),
+        Ok(ObjectCall::AddressSpace(AddressSpaceCall::CapMint {
+            src: 3,
+            dst: 4,
+            rights: CapRights::WRITE,
+            badge: 9
+        }))
+    );
+    assert_eq!(
+        invoke(0, Method::AddressSpaceCapMint, [1 << 32, 4, 0x2, 0]),
+        Err(SysError::InvalidCap)
+    );
+    assert_eq!(
+        invoke(0, Method::AddressSpaceCapMint, [3, 1 << 32, 0x2, 0]),
+        Err(SysError::InvalidCap)
+    );
+    assert_eq!(
+        invoke(0, Method::AddressSpaceCapMint, [3, 4, 0x20, 0]),
+        Err(SysError::InvalidArgument)
+    );
+    assert_eq!(
+        invoke(0, Method::AddressSpaceCapMove, [3, 4, 0, 0]),
+        Ok(ObjectCall::AddressSpace(AddressSpaceCall::CapMove {
+            src: 3,
+            dst: 4
+        }))
+    );
+    assert_eq!(
+        invoke(0, Method::AddressSpaceCapMove, [3, 4, 0, 1]),
+        Err(SysError::InvalidArgument)
+    );
+    assert_eq!(
+        invoke(0, Method::AddressSpaceCapDelete, [5, 0, 0, 0]),
+        Ok(ObjectCall::AddressSpace(AddressSpaceCall::CapDelete {
+            slot: 5
+        }))
+    );
+    assert_eq!(
+        invoke(0, Method::AddressSpaceCapIdentify, [5, 1, 0, 0]),
+        Err(SysError::InvalidArgument)
+    );
+    assert_eq!(
+        invoke(0, Method::AddressSpaceCapIdentify, [u64::MAX, 0, 0, 0]),
+        Err(SysError::InvalidCap)
+    );
+}
+
 /// docs/syscalls.md is the reference: it must list every syscall, method
 /// and error with the number the ABI gives it.
 #[test]

@@ -1,10 +1,12 @@
 //! AddressSpace methods: mapping frames (page tables charged to the
-//! address space's budget) and the I/O bitmap charge.
+//! address space's budget), the I/O bitmap charge, and the cap methods
+//! that reach into the address space's CSpace (how the root server fills
+//! the CSpaces of the processes it builds).
 
 use helix_abi::{CapRights, CapType, SysError};
 
 use super::effects::{Completion, Effects, Hardware, MapRequest};
-use super::invoke::{DONE, need};
+use super::invoke::{DONE, identity, need};
 use super::state::System;
 use crate::cap::{Cap, SlotAddr};
 use crate::quota::{FRAME_PAGE as TABLE_PAGE, IO_BITMAP_COST};
@@ -54,6 +56,35 @@ impl System {
                     vaddr,
                 });
                 DONE
+            }
+            AddressSpaceCall::CapMint {
+                src,
+                dst,
+                rights,
+                badge,
+            } => {
+                need(&c, CapRights::WRITE)?;
+                let theirs = SlotAddr::new(self.cspace_of_aspace(c.object)?, dst);
+                self.caps
+                    .mint(SlotAddr::new(at.space, src), theirs, rights, badge)
+                    .and(DONE)
+            }
+            AddressSpaceCall::CapMove { src, dst } => {
+                need(&c, CapRights::WRITE)?;
+                let theirs = SlotAddr::new(self.cspace_of_aspace(c.object)?, dst);
+                self.caps
+                    .move_cap(SlotAddr::new(at.space, src), theirs)
+                    .and(DONE)
+            }
+            AddressSpaceCall::CapDelete { slot } => {
+                need(&c, CapRights::WRITE)?;
+                let theirs = SlotAddr::new(self.cspace_of_aspace(c.object)?, slot);
+                self.delete_cap(theirs, fx).and(DONE)
+            }
+            AddressSpaceCall::CapIdentify { slot } => {
+                need(&c, CapRights::READ)?;
+                let theirs = SlotAddr::new(self.cspace_of_aspace(c.object)?, slot);
+                Ok(identity(&self.caps.cap(theirs)?))
             }
         }
     }

@@ -1,3 +1,4 @@
+mod cross;
 mod fastpath;
 mod hostile;
 mod mcp;

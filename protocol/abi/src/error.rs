@@ -33,6 +33,10 @@ abi_list! {
         TimedOut = 13 => "timed out",
         /// The operation is not valid in the object's current state.
         InvalidState = 14 => "invalid object state",
+        /// The server thread that received this `call` (and held its
+        /// reply) was destroyed before answering: its thread, its process
+        /// or the Untyped it came from is gone.
+        PartnerGone = 15 => "the thread that received this call was destroyed before answering",
     }
     /// A short human-readable description.
     pub const fn describe(self) -> &'static str;

@@ -48,6 +48,7 @@ fn transport_error(e: SysError) -> TransportError {
     match e {
         SysError::MessageTooLong => TransportError::MessageTooLong,
         SysError::Revoked | SysError::EmptySlot => TransportError::Disconnected,
+        SysError::PartnerGone => TransportError::ServerGone,
         other => TransportError::Sys(other),
     }
 }
@@ -152,6 +153,10 @@ mod tests {
         assert_eq!(
             transport_error(SysError::Revoked),
             TransportError::Disconnected
+        );
+        assert_eq!(
+            transport_error(SysError::PartnerGone),
+            TransportError::ServerGone
         );
         assert_eq!(
             transport_error(SysError::MessageTooLong),

@@ -2,6 +2,7 @@ mod cross;
 mod fastpath;
 mod hostile;
 mod mcp;
+mod partner;
 mod ports;
 mod scenarios;
 mod support;

@@ -22,6 +22,7 @@ pub mod error;
 pub mod fault;
 pub mod invoke;
 pub mod ipc;
+pub mod process;
 pub mod syscall;
 
 pub use cap::{CapRights, CapType};

@@ -13,10 +13,9 @@ use super::wire::{Packed, pack, unpack};
 use crate::client::{Transport, TransportError};
 use crate::server::{Origin, ServerChannel};
 
-/// Badge of the module manager's cap to a server's endpoint: frames that
-/// arrive with it take the control path ([`Origin::Manager`]); every other
-/// badge (including none) is a client.
-pub const MANAGER_BADGE: u64 = 0x4d47_5200; // "MGR"
+/// Frames that arrive with this badge take the control path
+/// ([`Origin::Manager`]); every other badge (including none) is a client.
+pub use helix_abi::process::MANAGER_BADGE;
 
 /// Put a packed frame into a message: words 0..4 in registers, the rest
 /// written to the IPC buffer now.

@@ -437,6 +437,11 @@ fn cases() -> Vec<Case> {
                 })
             )
         ),
+        case!(
+            "thread::stop",
+            Stack::<8>::new().stop(thread()),
+            on(THREAD, O::Thread(ThreadCall::Suspend))
+        ),
         // ---- free functions ----
         case!(
             "ipc::reply",
@@ -494,6 +499,7 @@ const NO_CASE: &[&str] = &[
     "bootinfo::name",
     "rt::prepare_stack",
     "thread::new",
+    "thread::in_use",
     "console::new",
     "lib::cycles",
     // the host backend itself

@@ -3,12 +3,15 @@
 //! ([`answer_with`]; `InvalidSyscall` unless told), the argument registers
 //! coming back unchanged. Tests read what a wrapper would have loaded
 //! into the registers with [`last`] and feed it to the kernel's decoder.
+//! Each host thread also has its own zeroed IPC buffer, as each Helix
+//! thread does.
 
 extern crate std;
 
 use core::cell::Cell;
 
 use helix_abi::SysError;
+use helix_abi::ipc::buffer::LEN_WORDS;
 
 use super::Regs;
 
@@ -26,6 +29,7 @@ std::thread_local! {
     static LAST: Cell<Option<Recorded>> = const { Cell::new(None) };
     static ANSWER: Cell<u64> = const { Cell::new(SysError::InvalidSyscall.raw()) };
     static COUNT: Cell<u64> = const { Cell::new(0) };
+    static IPC_BUFFER: [Cell<u64>; LEN_WORDS] = const { [const { Cell::new(0) }; LEN_WORDS] };
 }
 
 /// How many syscalls this host thread has made.
@@ -62,6 +66,20 @@ pub(crate) fn syscall(nr: u64, a: Regs) -> (u64, Regs) {
     LAST.with(|l| l.set(Some(Recorded { nr, regs: a })));
     COUNT.with(|c| c.set(c.get() + 1));
     (ANSWER.with(Cell::get), a)
+}
+
+/// Word `i` (below `LEN_WORDS`) of this host thread's IPC buffer.
+pub(crate) fn ipc_buffer_read(i: usize) -> u64 {
+    IPC_BUFFER.with(|b| b.get(i).map_or(0, Cell::get))
+}
+
+/// Write word `i` (below `LEN_WORDS`) of this host thread's IPC buffer.
+pub(crate) fn ipc_buffer_write(i: usize, v: u64) {
+    IPC_BUFFER.with(|b| {
+        if let Some(w) = b.get(i) {
+            w.set(v);
+        }
+    });
 }
 
 /// On the host a trap is a panic.

@@ -12,7 +12,7 @@ pub(crate) use self::x86_64::*;
 #[cfg(not(target_os = "none"))]
 pub mod host;
 #[cfg(not(target_os = "none"))]
-pub(crate) use self::host::{syscall, trap};
+pub(crate) use self::host::{ipc_buffer_read, ipc_buffer_write, syscall, trap};
 
 /// The six argument/result registers, in ABI order:
 /// `rdi`, `rsi`, `rdx`, `r10`, `r8`, `r9`.

@@ -9,6 +9,8 @@
 
 #[cfg(target_os = "none")]
 use super::Regs;
+#[cfg(target_os = "none")]
+use helix_abi::bootinfo::IPC_BUFFER_ADDR;
 
 /// Make syscall `nr` with `a` in the argument registers; returns `rax` and
 /// the six registers as the kernel left them.
@@ -46,6 +48,26 @@ pub(crate) fn trap() {
     // SAFETY: `ud2` only raises an exception; the kernel turns it into a
     // fault message and never resumes past it without its handler's say.
     unsafe { core::arch::asm!("ud2", options(nomem, nostack)) }
+}
+
+/// Word `i` (reduced below `LEN_WORDS` by the caller) of this thread's
+/// IPC buffer.
+#[cfg(target_os = "none")]
+pub(crate) fn ipc_buffer_read(i: usize) -> u64 {
+    let p = (IPC_BUFFER_ADDR as *const u64).wrapping_add(i);
+    // SAFETY: the kernel maps a private read-write IPC buffer page at
+    // IPC_BUFFER_ADDR for every thread it makes, and Rust code never holds
+    // references into it; `i` is below LEN_WORDS, inside the page.
+    unsafe { p.read_volatile() }
+}
+
+/// Write word `i` (reduced below `LEN_WORDS` by the caller) of this
+/// thread's IPC buffer.
+#[cfg(target_os = "none")]
+pub(crate) fn ipc_buffer_write(i: usize, v: u64) {
+    let p = (IPC_BUFFER_ADDR as *mut u64).wrapping_add(i);
+    // SAFETY: as in `ipc_buffer_read`.
+    unsafe { p.write_volatile(v) }
 }
 
 /// The time-stamp counter (`rdtsc`), for benchmarks; under QEMU

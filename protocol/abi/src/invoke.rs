@@ -35,7 +35,9 @@ abi_list! {
         /// Bytes left in the budget (`rdi`).
         UntypedAvailable = 0x12 => Some(CapType::Untyped),
         /// Bind a thread to a process: `rdx` = AddressSpace slot, `r10` = fault
-        /// endpoint slot or [`NO_SLOT`], `r8` = IPC buffer address (page aligned).
+        /// endpoint slot or [`NO_SLOT`], `r8` = IPC buffer address (page
+        /// aligned; the kernel makes it the thread's FS base, see
+        /// [`crate::ipc`]).
         ThreadConfigure = 0x20 => Some(CapType::Thread),
         /// Start a configured thread at `rdx` = rip with `r10` = rsp.
         ThreadStart = 0x21 => Some(CapType::Thread),

@@ -1,7 +1,9 @@
 //! The calling thread's IPC buffer page: message words 4.. and the
-//! cap-transfer slots (layout in `helix_abi::ipc::buffer`). The access
-//! itself is in the arch layer; indices are reduced into the used part of
-//! the page, so no index reaches outside it.
+//! cap-transfer slots (layout in `helix_abi::ipc::buffer`). The kernel
+//! points every thread's FS base at its own buffer, so the arch layer
+//! reads and writes it FS-relative and each thread of a process uses its
+//! own page; indices are reduced into the used part of the page, so no
+//! index reaches outside it.
 
 use helix_abi::ipc::buffer::LEN_WORDS;
 

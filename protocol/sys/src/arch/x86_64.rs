@@ -9,8 +9,6 @@
 
 #[cfg(target_os = "none")]
 use super::Regs;
-#[cfg(target_os = "none")]
-use helix_abi::bootinfo::IPC_BUFFER_ADDR;
 
 /// Make syscall `nr` with `a` in the argument registers; returns `rax` and
 /// the six registers as the kernel left them.
@@ -51,23 +49,45 @@ pub(crate) fn trap() {
 }
 
 /// Word `i` (reduced below `LEN_WORDS` by the caller) of this thread's
-/// IPC buffer.
+/// IPC buffer, read relative to FS.
 #[cfg(target_os = "none")]
 pub(crate) fn ipc_buffer_read(i: usize) -> u64 {
-    let p = (IPC_BUFFER_ADDR as *const u64).wrapping_add(i);
-    // SAFETY: the kernel maps a private read-write IPC buffer page at
-    // IPC_BUFFER_ADDR for every thread it makes, and Rust code never holds
-    // references into it; `i` is below LEN_WORDS, inside the page.
-    unsafe { p.read_volatile() }
+    let off = i * 8;
+    let v: u64;
+    // SAFETY: kernel contract (docs/syscalls.md, "Messages"): the kernel
+    // sets every user thread's FS base to the address of that thread's own
+    // IPC buffer page (the page given to ThreadConfigure; IPC_BUFFER_ADDR
+    // for threads the kernel makes), and user code never changes FS. `i` is
+    // below LEN_WORDS, so `off` stays inside that page; the read only
+    // touches memory no Rust reference points into (an unmapped buffer is
+    // a page fault for the thread's fault handler, not undefined
+    // behaviour).
+    unsafe {
+        core::arch::asm!(
+            "mov {v}, qword ptr fs:[{off}]",
+            v = lateout(reg) v,
+            off = in(reg) off,
+            options(nostack, readonly, preserves_flags),
+        );
+    }
+    v
 }
 
 /// Write word `i` (reduced below `LEN_WORDS` by the caller) of this
-/// thread's IPC buffer.
+/// thread's IPC buffer, relative to FS.
 #[cfg(target_os = "none")]
 pub(crate) fn ipc_buffer_write(i: usize, v: u64) {
-    let p = (IPC_BUFFER_ADDR as *mut u64).wrapping_add(i);
-    // SAFETY: as in `ipc_buffer_read`.
-    unsafe { p.write_volatile(v) }
+    let off = i * 8;
+    // SAFETY: as in `ipc_buffer_read`; the buffer page is mapped
+    // read-write for its thread and no Rust reference points into it.
+    unsafe {
+        core::arch::asm!(
+            "mov qword ptr fs:[{off}], {v}",
+            off = in(reg) off,
+            v = in(reg) v,
+            options(nostack, preserves_flags),
+        );
+    }
 }
 
 /// The time-stamp counter (`rdtsc`), for benchmarks; under QEMU

@@ -21,6 +21,9 @@ use crate::server::ServerError;
 pub enum TransportError {
     /// The peer is gone (its endpoint was revoked or it exited).
     Disconnected,
+    /// The server died while holding this call: retry after it is
+    /// restarted (the kernel's `PartnerGone`).
+    ServerGone,
     /// The frame exceeds what the transport can carry.
     MessageTooLong,
     /// The server sent no reply (e.g. it treated the frame as a notification).
@@ -33,6 +36,9 @@ impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             TransportError::Disconnected => f.write_str("peer disconnected"),
+            TransportError::ServerGone => {
+                f.write_str("the server died while holding this call (retry after it restarts)")
+            }
             TransportError::MessageTooLong => f.write_str("message too long for the transport"),
             TransportError::NoReply => f.write_str("no reply"),
             TransportError::Sys(e) => write!(f, "kernel error {e:?}"),

@@ -4,12 +4,16 @@
 //! the hot-reload control messages, and a server that panics is reported
 //! to the root endpoint while the kernel keeps running.
 //!
-//! The test plays the root server. Slots and report labels follow
-//! `helix_protocol::runtime` (`slots`, `labels`): report endpoint in slot
-//! 2, service endpoint in slot 4; start words `[module id, param]`.
+//! The test plays the root server. Slots, report labels and the manager
+//! badge are the runtime's process conventions (`helix_abi::process`):
+//! report endpoint in slot 2, service endpoint in slot 4; start words
+//! `[module id, param]`.
 
 use alloc::vec::Vec;
 
+use helix_abi::process::MANAGER_BADGE;
+use helix_abi::process::labels::{OK, PANIC};
+use helix_abi::process::slots::{REPORT, SERVICE};
 use helix_abi::{CapRights, CapType};
 use helix_kernel_objects::cap::{Cap, SlotAddr};
 use helix_kernel_objects::table::ThreadId;
@@ -21,18 +25,8 @@ use crate::{ensure, ensure_eq, ktest};
 
 /// CSpace slots of a runtime process.
 const SLOTS: usize = 256;
-/// Where a runtime process sends its exit and panic reports.
-const REPORT: u32 = 2;
-/// The service endpoint slot of a runtime process.
-const SERVICE: u32 = 4;
 /// Fault endpoint slot (left empty: a fault suspends the thread).
 const FAULT: u32 = 9;
-/// Report label of a clean exit.
-const OK: u64 = 0;
-/// Badge that sends a frame down a server's control path.
-const MANAGER_BADGE: u64 = 0x4d47_5200;
-/// Report label of a panic.
-const PANIC: u64 = 0x50_414e;
 
 /// What a process sent on the report endpoint: label and words 0..4.
 type Report = (u64, [u64; 4]);

@@ -45,7 +45,8 @@ pub const SLOT_FIRST_FREE: u32 = SLOT_FIRST_MODULE + MAX_MODULES as u32;
 const _: () = assert!((MODULES_AT + MAX_MODULES * MODULE_WORDS) * 8 <= 4096);
 
 /// Where the kernel maps the IPC buffer page of the threads it makes
-/// (the root server's first thread and test processes).
+/// (the root server's first thread and test processes); also their FS
+/// base (see [`crate::ipc`]).
 pub const IPC_BUFFER_ADDR: u64 = 0x0000_7fff_fff0_0000;
 
 /// User address of the start-info page the module manager maps read-only

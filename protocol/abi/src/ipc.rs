@@ -6,6 +6,12 @@
 //! registers (`rdx`, `r10`, `r8`, `r9`: the fast path); words
 //! `MSG_REG_WORDS..length` are read from and written to the same word
 //! indices of the IPC buffer.
+//!
+//! Kernel contract: every user thread's FS base is the address of its own
+//! IPC buffer page (the page given to `ThreadConfigure`;
+//! [`crate::bootinfo::IPC_BUFFER_ADDR`] for threads the kernel makes), so
+//! word `i` of the calling thread's buffer is at `fs:[8 * i]`. User code
+//! must not change FS.
 
 use crate::SysError;
 
@@ -18,7 +24,8 @@ pub const MSG_MAX_CAPS: usize = 4;
 /// The most bits a label can have.
 pub const LABEL_BITS: u32 = 48;
 
-/// Word offsets inside the IPC buffer (one 4 KiB page per thread).
+/// Word offsets inside the IPC buffer (one 4 KiB page per thread, at the
+/// thread's FS base).
 pub mod buffer {
     use super::{MSG_MAX_CAPS, MSG_MAX_WORDS};
 

@@ -6,68 +6,35 @@
 //! are clobbered by the instruction itself. `docs/syscalls.md` is the
 //! reference for each call.
 
-/// Every syscall Helix knows. The discriminant is the number passed in `rax`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[repr(u64)]
-pub enum Syscall {
-    /// Write bytes to the kernel debug console (boot and test aid).
-    DebugWrite = 0,
-    /// Blocking send on an endpoint.
-    Send = 1,
-    /// Non-blocking send on an endpoint.
-    NbSend = 2,
-    /// Send and wait for the reply (one-shot reply cap).
-    Call = 3,
-    /// Blocking receive on an endpoint or notification.
-    Recv = 4,
-    /// Non-blocking receive.
-    NbRecv = 5,
-    /// Answer the last `call` received.
-    Reply = 6,
-    /// Reply, then receive again, in one kernel entry.
-    ReplyRecv = 7,
-    /// Set notification bits.
-    Signal = 8,
-    /// Wait for notification bits.
-    Wait = 9,
-    /// Read and clear notification bits without blocking.
-    Poll = 10,
-    /// Give up the rest of the time slice.
-    Yield = 11,
-    /// Invoke a method on a kernel object named by a capability.
-    Invoke = 12,
-}
-
-impl Syscall {
-    /// All syscalls in number order.
-    pub const ALL: [Syscall; 13] = [
-        Syscall::DebugWrite,
-        Syscall::Send,
-        Syscall::NbSend,
-        Syscall::Call,
-        Syscall::Recv,
-        Syscall::NbRecv,
-        Syscall::Reply,
-        Syscall::ReplyRecv,
-        Syscall::Signal,
-        Syscall::Wait,
-        Syscall::Poll,
-        Syscall::Yield,
-        Syscall::Invoke,
-    ];
-
-    /// Decode a raw number from `rax`; `None` for an unknown number.
-    pub const fn from_raw(raw: u64) -> Option<Syscall> {
-        if raw < Self::ALL.len() as u64 {
-            Some(Self::ALL[raw as usize])
-        } else {
-            None
-        }
-    }
-
-    /// The raw number placed in `rax`.
-    pub const fn raw(self) -> u64 {
-        self as u64
+abi_list! {
+    /// Every syscall Helix knows. The discriminant is the number passed in `rax`.
+    pub enum Syscall: decode from_raw {
+        /// Write bytes to the kernel debug console (boot and test aid).
+        DebugWrite = 0,
+        /// Blocking send on an endpoint.
+        Send = 1,
+        /// Non-blocking send on an endpoint.
+        NbSend = 2,
+        /// Send and wait for the reply (one-shot reply cap).
+        Call = 3,
+        /// Blocking receive on an endpoint or notification.
+        Recv = 4,
+        /// Non-blocking receive.
+        NbRecv = 5,
+        /// Answer the last `call` received.
+        Reply = 6,
+        /// Reply, then receive again, in one kernel entry.
+        ReplyRecv = 7,
+        /// Set notification bits.
+        Signal = 8,
+        /// Wait for notification bits.
+        Wait = 9,
+        /// Read and clear notification bits without blocking.
+        Poll = 10,
+        /// Give up the rest of the time slice.
+        Yield = 11,
+        /// Invoke a method on a kernel object named by a capability.
+        Invoke = 12,
     }
 }
 

@@ -4,6 +4,7 @@
 //! the reply; see `runtime::lookup`).
 #![forbid(unsafe_code)]
 
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
@@ -190,7 +191,7 @@ crate::define_interface! {
             /// Every registered module.
             fn lsmod() -> Vec<ModuleSummary> => Lsmod;
             /// Everything the metadata of module `name` says.
-            fn modinfo(name: String) -> ModuleDetails => Modinfo;
+            fn modinfo(name: String) -> Box<ModuleDetails> => Modinfo;
             /// Load the boot module `path` and start it with `args`; its id.
             fn insmod(path: String, args: String) -> u64 => Insmod;
             /// Stop and remove module `name`.

@@ -13,10 +13,9 @@ use super::wire::{Packed, pack, unpack};
 use crate::client::{Transport, TransportError};
 use crate::server::{Origin, ServerChannel};
 
-/// Badge of the module manager's cap to a server's endpoint: frames that
-/// arrive with it take the control path ([`Origin::Manager`]); every other
-/// badge (including none) is a client.
-pub const MANAGER_BADGE: u64 = 0x4d47_5200; // "MGR"
+/// Frames that arrive with this badge take the control path
+/// ([`Origin::Manager`]); every other badge (including none) is a client.
+pub use helix_abi::process::MANAGER_BADGE;
 
 /// Put a packed frame into a message: words 0..4 in registers, the rest
 /// written to the IPC buffer now.
@@ -48,6 +47,7 @@ fn transport_error(e: SysError) -> TransportError {
     match e {
         SysError::MessageTooLong => TransportError::MessageTooLong,
         SysError::Revoked | SysError::EmptySlot => TransportError::Disconnected,
+        SysError::PartnerGone => TransportError::ServerGone,
         other => TransportError::Sys(other),
     }
 }
@@ -164,6 +164,10 @@ mod tests {
         assert_eq!(
             transport_error(SysError::Revoked),
             TransportError::Disconnected
+        );
+        assert_eq!(
+            transport_error(SysError::PartnerGone),
+            TransportError::ServerGone
         );
         assert_eq!(
             transport_error(SysError::MessageTooLong),

@@ -1,5 +1,6 @@
 //! A runtime process's conventions and life: the CSpace slots it finds
-//! its caps in, the context its module is given, and how it ends (a
+//! its caps in and its report labels (defined in `helix_abi::process`,
+//! re-exported here), the context its module is given, and how it ends (a
 //! report to its root endpoint, then its thread suspends itself).
 #![forbid(unsafe_code)]
 
@@ -12,46 +13,7 @@ use helix_sys::{Cap, Endpoint, Message, Thread};
 use crate::server::LoopExit;
 use crate::v1::ModuleContext;
 
-/// CSpace slots of a process started for the runtime (the kernel's
-/// process spawner and its tests use the same numbers).
-pub mod slots {
-    /// Own AddressSpace.
-    pub const ASPACE: u32 = 0;
-    /// Own Thread (suspended on exit).
-    pub const THREAD: u32 = 1;
-    /// Send-only endpoint of the root server (module manager): exit and
-    /// panic reports go here.
-    pub const REPORT: u32 = 2;
-    /// The memory budget (Untyped) the heap grows from, when given.
-    pub const MEMORY: u32 = 3;
-    /// The service endpoint: a server receives on it, a client calls it.
-    pub const SERVICE: u32 = 4;
-    /// The control endpoint (module manager's requests), when apart from
-    /// the service endpoint.
-    pub const CONTROL: u32 = 5;
-    /// First slot of the caps the boot manifest names.
-    pub const FIRST_NAMED: u32 = 8;
-    /// First slot the process may fill itself.
-    pub const FREE_FIRST: u32 = 64;
-    /// Free slots of a 256-slot CSpace (processes the kernel's tests start).
-    pub const FREE_COUNT: u32 = 192;
-}
-
-/// Report labels on [`slots::REPORT`] (words: `[module id, detail..]`).
-pub mod labels {
-    /// Clean exit (a program returned 0, a server was shut down).
-    pub const OK: u64 = 0;
-    /// A program's non-zero status is `FAILED`; detail = its status.
-    pub const FAILED: u64 = 1;
-    /// The server loop ended: `init` failed.
-    pub const INIT_FAILED: u64 = 2;
-    /// The server loop ended: `start` failed.
-    pub const START_FAILED: u64 = 3;
-    /// The server loop ended on an IPC error.
-    pub const TRANSPORT: u64 = 4;
-    /// The process panicked (text on the debug console).
-    pub const PANIC: u64 = 0x50_414e; // "PAN"
-}
+pub use helix_abi::process::{labels, slots};
 
 static NAME: spin::Once<&'static str> = spin::Once::new();
 static MODULE_ID: AtomicU64 = AtomicU64::new(0);

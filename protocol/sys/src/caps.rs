@@ -74,6 +74,17 @@ pub struct Identity {
     pub badge: u64,
 }
 
+impl Identity {
+    /// From the result registers of `CapIdentify`.
+    fn from_regs(r: [u64; 6]) -> Identity {
+        Identity {
+            kind: r[0],
+            rights: r[1] as u8,
+            badge: r[2],
+        }
+    }
+}
+
 fn invoke(slot: u32, m: Method, a: [u64; 4]) -> Result<[u64; 6], SysError> {
     sys(
         Syscall::Invoke,
@@ -130,11 +141,7 @@ impl<T: CapKind> Cap<T> {
 
     /// `Invoke` / `CapIdentify`: type, rights and badge of the cap.
     pub fn identify(self) -> Result<Identity, SysError> {
-        invoke(self.slot, Method::CapIdentify, [0; 4]).map(|r| Identity {
-            kind: r[0],
-            rights: r[1] as u8,
-            badge: r[2],
-        })
+        invoke(self.slot, Method::CapIdentify, [0; 4]).map(Identity::from_regs)
     }
 }
 
@@ -293,6 +300,70 @@ impl Cap<AddressSpace> {
     /// `Invoke` / `AddressSpaceUnmap`: unmap the page at `vaddr`.
     pub fn unmap(self, vaddr: u64) -> Result<(), SysError> {
         invoke(self.slot, Method::AddressSpaceUnmap, [vaddr, 0, 0, 0]).map(|_| ())
+    }
+
+    /// `Invoke` / `AddressSpaceCapMint`: put into slot `dst` of this
+    /// address space's CSpace a copy of `src` (a cap of the caller's
+    /// CSpace) with rights narrowed to `rights` and `badge` (0 = none),
+    /// derived from `src` (revoking `src` removes it). Needs WRITE.
+    pub fn mint_into<K: CapKind>(
+        self,
+        src: Cap<K>,
+        dst: u32,
+        rights: CapRights,
+        badge: u64,
+    ) -> Result<(), SysError> {
+        invoke(
+            self.slot,
+            Method::AddressSpaceCapMint,
+            [
+                u64::from(src.slot),
+                u64::from(dst),
+                u64::from(rights.bits()),
+                badge,
+            ],
+        )
+        .map(|_| ())
+    }
+
+    /// `Invoke` / `AddressSpaceCapMint` with every right and no badge: a
+    /// plain copy of `src` into slot `dst` of this address space's CSpace.
+    pub fn copy_into<K: CapKind>(self, src: Cap<K>, dst: u32) -> Result<(), SysError> {
+        self.mint_into(src, dst, CapRights::ALL, 0)
+    }
+
+    /// `Invoke` / `AddressSpaceCapMove`: move `src` (a cap of the caller's
+    /// CSpace) into slot `dst` of this address space's CSpace. Needs WRITE.
+    pub fn move_into<K: CapKind>(self, src: Cap<K>, dst: u32) -> Result<(), SysError> {
+        invoke(
+            self.slot,
+            Method::AddressSpaceCapMove,
+            [u64::from(src.slot), u64::from(dst), 0, 0],
+        )
+        .map(|_| ())
+    }
+
+    /// `Invoke` / `AddressSpaceCapDelete`: delete the cap in `slot` of this
+    /// address space's CSpace (the last cap destroys the object). Needs
+    /// WRITE.
+    pub fn delete_in(self, slot: u32) -> Result<(), SysError> {
+        invoke(
+            self.slot,
+            Method::AddressSpaceCapDelete,
+            [u64::from(slot), 0, 0, 0],
+        )
+        .map(|_| ())
+    }
+
+    /// `Invoke` / `AddressSpaceCapIdentify`: type, rights and badge of the
+    /// cap in `slot` of this address space's CSpace. Needs READ.
+    pub fn identify_in(self, slot: u32) -> Result<Identity, SysError> {
+        invoke(
+            self.slot,
+            Method::AddressSpaceCapIdentify,
+            [u64::from(slot), 0, 0, 0],
+        )
+        .map(Identity::from_regs)
     }
 }
 

@@ -1,38 +1,47 @@
-//! The calling thread's IPC buffer page (at
-//! `helix_abi::bootinfo::IPC_BUFFER_ADDR` for threads the kernel made):
-//! message words 4.. and the cap-transfer slots (layout in
-//! `helix_abi::ipc::buffer`).
+//! The calling thread's IPC buffer page: message words 4.. and the
+//! cap-transfer slots (layout in `helix_abi::ipc::buffer`). The kernel
+//! points every thread's FS base at its own buffer, so the arch layer
+//! reads and writes it FS-relative and each thread of a process uses its
+//! own page; indices are reduced into the used part of the page, so no
+//! index reaches outside it.
 
-use helix_abi::bootinfo::IPC_BUFFER_ADDR;
 use helix_abi::ipc::buffer::LEN_WORDS;
 
-/// Read word `i` (< `LEN_WORDS`) of the IPC buffer.
-#[cfg(target_os = "none")]
+use crate::arch;
+
+/// Read word `i` (< `LEN_WORDS`; larger indices wrap) of the IPC buffer.
 pub fn get(i: usize) -> u64 {
-    let p = (IPC_BUFFER_ADDR as *const u64).wrapping_add(i % LEN_WORDS);
-    // SAFETY: the kernel maps a private read-write IPC buffer page at
-    // IPC_BUFFER_ADDR for every thread it makes, and Rust code never holds
-    // references into it; the index is reduced into the page.
-    unsafe { p.read_volatile() }
+    arch::ipc_buffer_read(i % LEN_WORDS)
 }
 
-/// Write word `i` (< `LEN_WORDS`) of the IPC buffer.
-#[cfg(target_os = "none")]
+/// Write word `i` (< `LEN_WORDS`; larger indices wrap) of the IPC buffer.
 pub fn set(i: usize, v: u64) {
-    let p = (IPC_BUFFER_ADDR as *mut u64).wrapping_add(i % LEN_WORDS);
-    // SAFETY: as in `get`.
-    unsafe { p.write_volatile(v) }
+    arch::ipc_buffer_write(i % LEN_WORDS, v);
 }
 
-/// Host stand-in (no IPC buffer): reads 0.
-#[cfg(not(target_os = "none"))]
-pub fn get(i: usize) -> u64 {
-    let _ = (i, IPC_BUFFER_ADDR, LEN_WORDS);
-    0
-}
+#[cfg(test)]
+mod tests {
+    use helix_abi::ipc::buffer::{RECV_COUNT, SEND_CAPS};
 
-/// Host stand-in: ignored.
-#[cfg(not(target_os = "none"))]
-pub fn set(i: usize, v: u64) {
-    let _ = (i, v);
+    use super::*;
+
+    #[test]
+    fn words_round_trip_and_each_thread_has_its_own_buffer() {
+        set(SEND_CAPS, 7);
+        set(RECV_COUNT + LEN_WORDS, 3);
+        assert_eq!((get(SEND_CAPS), get(RECV_COUNT)), (7, 3), "indices wrap");
+        let other = std::thread::spawn(|| {
+            let before = get(SEND_CAPS);
+            set(SEND_CAPS, 9);
+            (before, get(SEND_CAPS))
+        })
+        .join()
+        .unwrap();
+        assert_eq!(
+            other,
+            (0, 9),
+            "a new thread starts with a zeroed buffer of its own"
+        );
+        assert_eq!(get(SEND_CAPS), 7, "untouched by the other thread");
+    }
 }

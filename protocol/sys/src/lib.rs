@@ -9,9 +9,10 @@
 //!   `Cap*` methods). Each method's doc names the syscall it makes.
 //! - Errors are [`helix_abi::SysError`], exactly what the kernel returned.
 //! - Numbers come from `helix-abi`; nothing is redefined here.
-//! - Builds on the host too (the instruction is only emitted for
-//!   `target_os = "none"`; on the host every call returns
-//!   `InvalidSyscall`), so the typed layer can be unit-tested.
+//! - Builds on the host too: the instruction is only emitted for
+//!   `target_os = "none"`; on the host the [`host`] backend records each
+//!   call's registers and answers `InvalidSyscall` (or what a test asks
+//!   for), so the typed layer can be tested against the kernel's decoder.
 #![cfg_attr(not(test), no_std)]
 
 mod arch;
@@ -31,6 +32,9 @@ pub use caps::{
 pub use helix_abi::{CapRights, CapType, MessageInfo, SysError, Syscall};
 pub use ipc::{Message, Received, debug_write, raw_syscall, reply, yield_now};
 pub use thread::Stack;
+
+#[cfg(not(target_os = "none"))]
+pub use arch::host;
 
 /// The CPU's time-stamp counter (`rdtsc`), for benchmarks.
 pub fn cycles() -> u64 {

@@ -4,8 +4,9 @@
 //! the caller and gives it to the receiver (one per thread, held in the
 //! thread's reply slot, never in a CSpace). `reply` consumes it. The object
 //! dies with the caller (a timeout or a destroy of the caller makes the
-//! server's reply fail with `Revoked`), and a server that receives again
-//! without replying abandons it (the caller gets `Revoked`).
+//! server's reply fail with `Revoked`), a server that receives again
+//! without replying abandons it (the caller gets `Revoked`), and a server
+//! that is destroyed holding it drops it (the caller gets `PartnerGone`).
 
 use helix_abi::{MessageInfo, SysError};
 
@@ -82,8 +83,8 @@ impl Ipc {
         }
     }
 
-    /// Drop the reply `t` owes; the caller (returned) must be woken with
-    /// `Revoked`.
+    /// Drop the reply `t` owes; the caller (returned) must be woken, with
+    /// `Revoked` when `t` received again, `PartnerGone` when `t` is gone.
     pub(crate) fn abandon_reply(&mut self, t: ThreadId) -> Result<Option<ThreadId>, SysError> {
         self.thread(t)?;
         let Some(r) = self.threads[t.index()].reply.take() else {

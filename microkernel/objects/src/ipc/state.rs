@@ -134,7 +134,7 @@ impl Ipc {
 
     /// Forget thread `t`: cancel what it is blocked in and abandon the reply
     /// it owes. Returns the caller that was waiting for that reply; it must
-    /// be woken with `Revoked`.
+    /// be woken with `PartnerGone` (the server holding its call is gone).
     pub fn remove_thread(&mut self, t: ThreadId) -> Result<Option<ThreadId>, SysError> {
         self.cancel(t)?;
         let abandoned = self.abandon_reply(t)?;

@@ -119,11 +119,11 @@ fn ipc_syscalls_decode() {
 fn methods_decode_and_validate() {
     assert_eq!(
         invoke(0, Method::CapMint, [1, 0x3, 9, 0]),
-        Ok(ObjectCall::CapMint {
+        Ok(ObjectCall::Cap(CapCall::Mint {
             dst: 1,
             rights: CapRights::READ.union(CapRights::WRITE),
             badge: 9
-        })
+        }))
     );
     assert_eq!(
         invoke(0, Method::CapMint, [1, 0x13, 9, 0]),
@@ -135,11 +135,11 @@ fn methods_decode_and_validate() {
     );
     assert_eq!(
         invoke(0, Method::UntypedRetype, [CapType::Frame as u64, 3, 2, 0]),
-        Ok(ObjectCall::UntypedRetype {
+        Ok(ObjectCall::Untyped(UntypedCall::Retype {
             kind: CapType::Frame,
             dst: 3,
             arg: 2
-        })
+        }))
     );
     assert_eq!(
         invoke(0, Method::UntypedRetype, [CapType::Reply as u64, 3, 0, 0]),
@@ -155,11 +155,11 @@ fn methods_decode_and_validate() {
     );
     assert_eq!(
         invoke(0, Method::ThreadConfigure, [1, NO_SLOT, 0x5000, 0]),
-        Ok(ObjectCall::ThreadConfigure {
+        Ok(ObjectCall::Thread(ThreadCall::Configure {
             aspace: 1,
             fault_ep: None,
             ipc_buffer: 0x5000
-        })
+        }))
     );
     assert_eq!(
         invoke(0, Method::ThreadConfigure, [1, 2, 0xffff_8000_0000_0000, 0]),
@@ -167,10 +167,10 @@ fn methods_decode_and_validate() {
     );
     assert_eq!(
         invoke(0, Method::ThreadStart, [0x40_0000, 0x7fff_0000, 0, 0]),
-        Ok(ObjectCall::ThreadStart {
+        Ok(ObjectCall::Thread(ThreadCall::Start {
             rip: 0x40_0000,
             rsp: 0x7fff_0000
-        })
+        }))
     );
     assert_eq!(
         invoke(0, Method::ThreadStart, [0, 0x7fff_0000, 0, 0]),
@@ -190,11 +190,11 @@ fn methods_decode_and_validate() {
     );
     assert_eq!(
         invoke(0, Method::AddressSpaceMap, [1, 0x4000, 0x3, 0]),
-        Ok(ObjectCall::Map {
+        Ok(ObjectCall::AddressSpace(AddressSpaceCall::Map {
             frame: 1,
             vaddr: 0x4000,
             rights: CapRights::READ.union(CapRights::WRITE)
-        })
+        }))
     );
     assert_eq!(
         invoke(0, Method::IrqControlGet, [224, 1, 0, 0]),
@@ -214,15 +214,65 @@ fn methods_decode_and_validate() {
     );
     assert_eq!(
         invoke(0, Method::IoPortOut, [0x3f8, 1, 0x41, 0]),
-        Ok(ObjectCall::IoPortOut {
+        Ok(ObjectCall::IoPorts(IoPortsCall::Out {
             port: 0x3f8,
             width: 1,
             value: 0x41
-        })
+        }))
     );
     assert_eq!(
         decode(&regs(Syscall::Invoke, [0, 0x7777, 0, 0, 0, 0])),
         Err(SysError::InvalidArgument)
+    );
+}
+
+#[test]
+fn address_space_cap_methods_decode() {
+    assert_eq!(
+        invoke(0, Method::AddressSpaceCapMint, [3, 4, 0x2, 9]),
+        Ok(ObjectCall::AddressSpace(AddressSpaceCall::CapMint {
+            src: 3,
+            dst: 4,
+            rights: CapRights::WRITE,
+            badge: 9
+        }))
+    );
+    assert_eq!(
+        invoke(0, Method::AddressSpaceCapMint, [1 << 32, 4, 0x2, 0]),
+        Err(SysError::InvalidCap)
+    );
+    assert_eq!(
+        invoke(0, Method::AddressSpaceCapMint, [3, 1 << 32, 0x2, 0]),
+        Err(SysError::InvalidCap)
+    );
+    assert_eq!(
+        invoke(0, Method::AddressSpaceCapMint, [3, 4, 0x20, 0]),
+        Err(SysError::InvalidArgument)
+    );
+    assert_eq!(
+        invoke(0, Method::AddressSpaceCapMove, [3, 4, 0, 0]),
+        Ok(ObjectCall::AddressSpace(AddressSpaceCall::CapMove {
+            src: 3,
+            dst: 4
+        }))
+    );
+    assert_eq!(
+        invoke(0, Method::AddressSpaceCapMove, [3, 4, 0, 1]),
+        Err(SysError::InvalidArgument)
+    );
+    assert_eq!(
+        invoke(0, Method::AddressSpaceCapDelete, [5, 0, 0, 0]),
+        Ok(ObjectCall::AddressSpace(AddressSpaceCall::CapDelete {
+            slot: 5
+        }))
+    );
+    assert_eq!(
+        invoke(0, Method::AddressSpaceCapIdentify, [5, 1, 0, 0]),
+        Err(SysError::InvalidArgument)
+    );
+    assert_eq!(
+        invoke(0, Method::AddressSpaceCapIdentify, [u64::MAX, 0, 0, 0]),
+        Err(SysError::InvalidCap)
     );
 }
 

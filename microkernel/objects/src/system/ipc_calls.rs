@@ -125,6 +125,7 @@ impl System {
                 });
                 if answer == FaultAnswer::Destroy {
                     self.suspend(target, fx);
+                    self.drop_held_call(target, fx);
                 } else {
                     self.wake(target, Ok(()), fx);
                 }

@@ -4,11 +4,14 @@
 //! carries out what comes back through [`Effects`] (wake threads, copy
 //! messages, touch page tables and ports).
 
+mod aspace_calls;
+mod device_calls;
 mod effects;
 mod fastpath;
 mod invoke;
 mod ipc_calls;
 mod state;
+mod thread_calls;
 
 #[cfg(test)]
 mod tests;

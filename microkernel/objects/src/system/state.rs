@@ -416,6 +416,7 @@ impl System {
                         .collect();
                     for t in bound {
                         self.suspend(t, fx);
+                        self.drop_held_call(t, fx);
                         if let Ok(th) = self.thread_mut(t) {
                             th.aspace = None;
                         }
@@ -452,11 +453,20 @@ impl System {
 
     fn destroy_thread(&mut self, t: ThreadId, fx: &mut dyn Effects) {
         if let Ok(Some(caller)) = self.ipc.remove_thread(t) {
-            self.wake(caller, Err(SysError::Revoked), fx);
+            self.wake(caller, Err(SysError::PartnerGone), fx);
         }
         let _ = self.sched.remove_thread(t);
         if self.threads.remove(t.0).is_some() {
             fx.hardware(Hardware::ThreadGone(t));
+        }
+    }
+
+    /// `t` will never run again (its process is gone, its fault handler
+    /// destroyed it): the call it received and holds is dropped, and the
+    /// caller waiting for the reply wakes with `PartnerGone`.
+    pub(crate) fn drop_held_call(&mut self, t: ThreadId, fx: &mut dyn Effects) {
+        if let Ok(Some(caller)) = self.ipc.abandon_reply(t) {
+            self.wake(caller, Err(SysError::PartnerGone), fx);
         }
     }
 

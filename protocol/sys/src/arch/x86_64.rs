@@ -1,4 +1,5 @@
-//! The only place user code executes `syscall`.
+//! The only place user code executes `syscall` (and the other x86_64
+//! instructions helix-sys needs).
 //!
 //! Convention (see `docs/syscalls.md`): number in `rax`; arguments in
 //! `rdi`, `rsi`, `rdx`, `r10`, `r8`, `r9`; the kernel answers with the
@@ -6,9 +7,8 @@
 //! registers. `rcx` (return RIP) and `r11` (RFLAGS) are clobbered by the
 //! instruction; every other register is preserved by the kernel.
 
-/// The six argument/result registers, in ABI order:
-/// `rdi`, `rsi`, `rdx`, `r10`, `r8`, `r9`.
-pub(crate) type Regs = [u64; 6];
+#[cfg(target_os = "none")]
+use super::Regs;
 
 /// Make syscall `nr` with `a` in the argument registers; returns `rax` and
 /// the six registers as the kernel left them.
@@ -40,14 +40,6 @@ pub(crate) fn syscall(nr: u64, a: Regs) -> (u64, Regs) {
     (rax, [rdi, rsi, rdx, r10, r8, r9])
 }
 
-/// On the host there is no Helix kernel: every call fails with
-/// `InvalidSyscall`, which keeps the typed layer testable.
-#[cfg(not(target_os = "none"))]
-pub(crate) fn syscall(nr: u64, a: Regs) -> (u64, Regs) {
-    let _ = nr;
-    (helix_abi::SysError::InvalidSyscall.raw(), a)
-}
-
 /// Raise `#UD` (the thread's fault endpoint hears about it).
 #[cfg(target_os = "none")]
 pub(crate) fn trap() {
@@ -56,10 +48,46 @@ pub(crate) fn trap() {
     unsafe { core::arch::asm!("ud2", options(nomem, nostack)) }
 }
 
-/// On the host a trap is a panic.
-#[cfg(not(target_os = "none"))]
-pub(crate) fn trap() {
-    panic!("helix-sys trap");
+/// Word `i` (reduced below `LEN_WORDS` by the caller) of this thread's
+/// IPC buffer, read relative to FS.
+#[cfg(target_os = "none")]
+pub(crate) fn ipc_buffer_read(i: usize) -> u64 {
+    let off = i * 8;
+    let v: u64;
+    // SAFETY: kernel contract (docs/syscalls.md, "Messages"): the kernel
+    // sets every user thread's FS base to the address of that thread's own
+    // IPC buffer page (the page given to ThreadConfigure; IPC_BUFFER_ADDR
+    // for threads the kernel makes), and user code never changes FS. `i` is
+    // below LEN_WORDS, so `off` stays inside that page; the read only
+    // touches memory no Rust reference points into (an unmapped buffer is
+    // a page fault for the thread's fault handler, not undefined
+    // behaviour).
+    unsafe {
+        core::arch::asm!(
+            "mov {v}, qword ptr fs:[{off}]",
+            v = lateout(reg) v,
+            off = in(reg) off,
+            options(nostack, readonly, preserves_flags),
+        );
+    }
+    v
+}
+
+/// Write word `i` (reduced below `LEN_WORDS` by the caller) of this
+/// thread's IPC buffer, relative to FS.
+#[cfg(target_os = "none")]
+pub(crate) fn ipc_buffer_write(i: usize, v: u64) {
+    let off = i * 8;
+    // SAFETY: as in `ipc_buffer_read`; the buffer page is mapped
+    // read-write for its thread and no Rust reference points into it.
+    unsafe {
+        core::arch::asm!(
+            "mov qword ptr fs:[{off}], {v}",
+            off = in(reg) off,
+            v = in(reg) v,
+            options(nostack, preserves_flags),
+        );
+    }
 }
 
 /// The time-stamp counter (`rdtsc`), for benchmarks; under QEMU

@@ -3,7 +3,7 @@
 use alloc::vec::Vec;
 
 use helix_abi::invoke::NO_SLOT;
-use helix_abi::{CapType, Method, SysError};
+use helix_abi::{CapType, Method, SysError, Syscall};
 use proptest::prelude::*;
 
 use super::super::*;
@@ -33,7 +33,7 @@ fn arg() -> impl Strategy<Value = u64> {
 }
 
 fn regs() -> impl Strategy<Value = SyscallRegs> {
-    let number = prop_oneof![12 => 0..13u64, 4 => Just(12u64), 1 => any::<u64>()];
+    let number = prop_oneof![12 => 0..Syscall::COUNT as u64, 4 => Just(Syscall::Invoke.raw()), 1 => any::<u64>()];
     let method = prop_oneof![8 => proptest::sample::select(Method::ALL.to_vec()).prop_map(Method::raw), 1 => value()];
     let msginfo = prop_oneof![
         4 => (0..4u64, 0..8usize, 0..2usize).prop_map(|(l, n, c)| info(l, n, c)),

@@ -1,6 +1,8 @@
+mod cross;
 mod fastpath;
 mod hostile;
 mod mcp;
+mod partner;
 mod ports;
 mod scenarios;
 mod support;

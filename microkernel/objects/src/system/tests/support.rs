@@ -141,13 +141,27 @@ pub(super) fn retype(s: &mut System, t: ThreadId, fx: &mut Rec, kind: CapType, d
 /// A second thread in the root process, in slot `slot`, started.
 pub(super) fn second_thread(s: &mut System, root: ThreadId, fx: &mut Rec, slot: u64) -> ThreadId {
     retype(s, root, fx, CapType::Thread, slot, 0);
+    start_thread(s, root, fx, slot, 0, NO_SLOT)
+}
+
+/// Configure the thread in root slot `slot` for the address space in
+/// root slot `aspace` with fault endpoint slot `fault` (or `NO_SLOT`),
+/// and start it.
+pub(super) fn start_thread(
+    s: &mut System,
+    root: ThreadId,
+    fx: &mut Rec,
+    slot: u64,
+    aspace: u64,
+    fault: u64,
+) -> ThreadId {
     inv(
         s,
         root,
         fx,
         slot,
         Method::ThreadConfigure,
-        [0, NO_SLOT, 0x10_0000, 0],
+        [aspace, fault, 0x10_0000, 0],
     )
     .unwrap();
     inv(

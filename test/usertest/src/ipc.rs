@@ -109,6 +109,26 @@ pub fn long_server() -> ! {
     }
 }
 
+/// Serve two long calls (sum of the words each carried, as in
+/// [`long_server`]); reports `[first sum, second sum]`.
+pub fn long_server_twice() -> ! {
+    let mut sums = [0u64; 2];
+    for s in &mut sums {
+        match ep().recv() {
+            Ok(r) => {
+                let len = r.info.length();
+                *s = r.words.iter().sum();
+                for i in MSG_REG_WORDS..len {
+                    *s += ipcbuf::get(i);
+                }
+                let _ = helix_sys::reply(&Message::new(0, &[*s, len as u64]));
+            }
+            Err(e) => report(e.raw(), &[]),
+        }
+    }
+    report(0, &sums)
+}
+
 /// Call with `n` words 1..=n (words 4.. in the IPC buffer).
 pub fn long_client(n: u64) -> ! {
     let n = n.min(120) as usize;

@@ -122,6 +122,8 @@ fn main(scenario: u64, param: u64) -> ! {
         52 => faults::port_bitmap_owner(),
         53 => ipc::long_send_without_buffer(),
         54 => ipc::long_recv_without_buffer(),
+        55 => ipc::long_server_twice(),
+        56 => threads::two_threads_own_buffers(),
         40 => bench::null_syscall(),
         41 => bench::call_reply(),
         42 => bench::yield_switch(),

@@ -239,3 +239,51 @@ extern "C" fn mcp_child(slot: u64) -> ! {
         helix_sys::yield_now();
     }
 }
+
+/// Call the endpoint with 40 words: 1..=4 in registers, `base + i` at word
+/// `i` of the calling thread's own IPC buffer; returns the reply's word 0.
+fn long_call(base: u64) -> u64 {
+    use helix_abi::ipc::MSG_REG_WORDS;
+    for i in MSG_REG_WORDS..40 {
+        helix_sys::ipcbuf::set(i, base + i as u64);
+    }
+    let info = helix_sys::MessageInfo::new(9, 40, 0).unwrap_or_default();
+    let ep: Cap<Endpoint> = Cap::from_slot(slots::EP);
+    match ep.call(&helix_sys::Message::with_info(info, [1, 2, 3, 4])) {
+        Ok(r) => r.words[0],
+        Err(e) => e.raw() << 32,
+    }
+}
+
+extern "C" fn long_call_then_signal(_: u64) -> ! {
+    COUNT[1].store(long_call(1000), Ordering::SeqCst);
+    signal_and_stop(1)
+}
+
+/// Two threads of one process, each with its own IPC buffer: the main
+/// thread fills its buffer, a second thread then fills *its* buffer and
+/// makes a 40-word call, and only then does the main thread make its call
+/// from the buffer it filled first. Reports `[second's reply, main's
+/// reply]` (the server answers with the sum of the words it received).
+pub fn two_threads_own_buffers() -> ! {
+    use helix_abi::ipc::MSG_REG_WORDS;
+    let n: Cap<Notification> = match untyped().retype(slots::FREE, 0) {
+        Ok(n) => n,
+        Err(e) => report(e.raw(), &[]),
+    };
+    for i in MSG_REG_WORDS..40 {
+        helix_sys::ipcbuf::set(i, i as u64 + 1);
+    }
+    let t = new_thread(slots::FREE + 1);
+    if let Err(e) = STACK_A.start(t, long_call_then_signal, 0) {
+        report(e.raw(), &[1]);
+    }
+    let _ = n.wait();
+    let info = helix_sys::MessageInfo::new(9, 40, 0).unwrap_or_default();
+    let ep: Cap<Endpoint> = Cap::from_slot(slots::EP);
+    let mine = match ep.call(&helix_sys::Message::with_info(info, [1, 2, 3, 4])) {
+        Ok(r) => r.words[0],
+        Err(e) => e.raw() << 32,
+    };
+    report(0, &[COUNT[1].load(Ordering::SeqCst), mine])
+}

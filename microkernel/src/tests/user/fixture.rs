@@ -86,6 +86,8 @@ pub mod sc {
     pub const PORT_BITMAP_OWNER: u64 = 52;
     pub const LONG_SEND_NO_BUFFER: u64 = 53;
     pub const LONG_RECV_NO_BUFFER: u64 = 54;
+    pub const LONG_SERVER_TWICE: u64 = 55;
+    pub const TWO_THREAD_BUFFERS: u64 = 56;
     pub const BENCH_NULL: u64 = 40;
     pub const BENCH_CALL: u64 = 41;
     pub const BENCH_YIELD: u64 = 42;

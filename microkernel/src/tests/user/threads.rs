@@ -3,7 +3,7 @@
 
 use helix_abi::{CapRights, SysError};
 
-use super::fixture::{EP, run, sc};
+use super::fixture::{EP, RW, run, sc};
 use crate::ktest::Failure;
 use crate::{ensure, ensure_eq, ktest};
 
@@ -77,6 +77,37 @@ fn thread_started_by_a_process_runs() -> Result<(), Failure> {
     let r = out.of(&p, "process")?;
     ensure_eq!(r.words[1], 0, "thread started");
     ensure_eq!(r.words[0], 0b1000, "its signal arrived");
+    Ok(())
+}
+
+/// Each thread of a process uses its own IPC buffer (helix-sys reaches it
+/// through FS, which the kernel loads per thread). With one fixed buffer
+/// address the second thread's words landed in the first thread's page.
+fn each_thread_has_its_own_ipc_buffer() -> Result<(), Failure> {
+    let ((client, server), out) = run(2, 4000, |e| {
+        let ep = e.endpoint()?;
+        let server = e.spawn(sc::LONG_SERVER_TWICE, 0)?;
+        let client = e.spawn(sc::TWO_THREAD_BUFFERS, 0)?;
+        e.untyped(&client, 128 * 1024)?;
+        e.give(&server, EP, ep, RW, 0)?;
+        e.give(&client, EP, ep, CapRights::WRITE, 0)?;
+        Ok((client, server))
+    })?;
+    let s = out.of(&server, "server")?;
+    // Second thread: 1..=4 + (1000 + i for i in 4..40); main: 1..=40.
+    ensure_eq!(
+        s.words[0],
+        36_784,
+        "second thread's words from its own buffer"
+    );
+    ensure_eq!(
+        s.words[1],
+        820,
+        "main thread's words untouched by the second"
+    );
+    let c = out.of(&client, "client")?;
+    ensure_eq!(c.words[0], 36_784, "second thread got its reply");
+    ensure_eq!(c.words[1], 820, "main thread got its reply");
     Ok(())
 }
 
@@ -154,6 +185,7 @@ fn priority_is_bounded_by_the_max_controlled_priority() -> Result<(), Failure> {
 }
 
 ktest!(
+    each_thread_has_its_own_ipc_buffer,
     priority_is_bounded_by_the_max_controlled_priority,
     deleting_the_last_thread_cap_destroys_the_thread,
     preemption_lets_equal_priority_spinners_both_progress,

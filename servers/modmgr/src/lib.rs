@@ -4,3 +4,7 @@
 #![forbid(unsafe_code)]
 
 extern crate alloc;
+
+pub mod registry;
+
+pub use registry::{ModuleId, ModuleRegistry, RegistryError};

@@ -5,6 +5,16 @@
 
 extern crate alloc;
 
+pub mod dependency;
 pub mod registry;
+pub mod version;
 
+#[cfg(test)]
+mod testing;
+
+pub use dependency::{
+    Candidate, CycleError, Dep, DependencyGraph, DependencyResolver, GraphError, ModuleRef,
+    Refusal, Resolution,
+};
 pub use registry::{ModuleId, ModuleRegistry, RegistryError};
+pub use version::parse_version;

@@ -1,43 +1,18 @@
 //! Registry: the error cases, and a property test that the two indexes
-//! agree exactly with the modules after every operation.
+//! agree exactly with the modules after every operation. Instances of one
+//! name are told apart by `abi_version.patch`.
 
-use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::string::ToString;
 use alloc::vec;
 use alloc::vec::Vec;
-use helix_protocol::{AbiVersion, Module, ModuleContext, ModuleError, ModuleFlags, ModuleMetadata};
+use helix_protocol::{AbiVersion, Module, ModuleFlags, ModuleMetadata};
 use proptest::prelude::*;
 
 use super::*;
 
-/// A module that is nothing but its metadata; `abi_version.patch` tells
-/// instances of the same name apart.
-struct Fake(ModuleMetadata);
-
-impl Module for Fake {
-    fn metadata(&self) -> &ModuleMetadata {
-        &self.0
-    }
-    fn init(&mut self, _: &ModuleContext) -> core::result::Result<(), ModuleError> {
-        Ok(())
-    }
-    fn start(&mut self) -> core::result::Result<(), ModuleError> {
-        Ok(())
-    }
-    fn stop(&mut self) -> core::result::Result<(), ModuleError> {
-        Ok(())
-    }
-    fn cleanup(&mut self) -> core::result::Result<(), ModuleError> {
-        Ok(())
-    }
-    fn is_healthy(&self) -> bool {
-        true
-    }
-}
-
 fn fake(name: &'static str, flags: ModuleFlags, serial: u16) -> Box<dyn Module> {
-    Box::new(Fake(ModuleMetadata {
+    crate::testing::boxed(ModuleMetadata {
         name,
         version: "1.0.0",
         author: "",
@@ -45,7 +20,7 @@ fn fake(name: &'static str, flags: ModuleFlags, serial: u16) -> Box<dyn Module> 
         flags,
         dependencies: Vec::new(),
         abi_version: AbiVersion::new(1, 0, serial),
-    }))
+    })
 }
 
 fn serial(m: &dyn Module) -> u16 {

@@ -21,7 +21,9 @@
 extern crate alloc;
 
 pub mod dependency;
+mod forward;
 pub mod intern;
+pub mod proxy;
 pub mod registry;
 pub mod version;
 
@@ -33,5 +35,6 @@ pub use dependency::{
     Refusal, Resolution,
 };
 pub use intern::intern;
+pub use proxy::{ServerProxy, metadata_from_record};
 pub use registry::{ModuleId, ModuleRegistry, RegistryError};
 pub use version::parse_version;

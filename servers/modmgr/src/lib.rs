@@ -22,6 +22,7 @@ extern crate alloc;
 
 pub mod dependency;
 mod forward;
+pub mod interface;
 pub mod intern;
 pub mod proxy;
 pub mod registry;
@@ -33,6 +34,9 @@ mod testing;
 pub use dependency::{
     Candidate, CycleError, Dep, DependencyGraph, DependencyResolver, GraphError, ModuleRef,
     Refusal, Resolution,
+};
+pub use interface::{
+    InterfaceError, InterfaceRegistry, InterfaceSpec, LookupError, ServiceInterface, SpecError,
 };
 pub use intern::intern;
 pub use proxy::{ServerProxy, metadata_from_record};

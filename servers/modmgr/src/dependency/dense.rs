@@ -20,17 +20,33 @@ pub(crate) struct Edge {
     pub to: usize,
     /// False for an optional dependency.
     pub required: bool,
-    /// Position of the dependency in the depending module's list.
-    pub dep: usize,
 }
 
-/// Modules as indices `0..n` in increasing id order, with their edges.
+/// Modules as indices `0..n` in increasing id order, with their edges in
+/// one flat array (compressed rows: module `i`'s edges are
+/// `edges[start[i]..start[i + 1]]`).
 #[derive(Debug, Default)]
 pub(crate) struct Dense {
     /// `ids[i]` is the module of index `i`; sorted.
     pub ids: Vec<ModuleId>,
-    /// `out[i]`: the edges of module `i` to what it depends on.
-    pub out: Vec<Vec<Edge>>,
+    start: Vec<usize>,
+    edges: Vec<Edge>,
+}
+
+/// Reverse edges in compressed rows (see [`Dense::users`]).
+pub(crate) struct Users {
+    start: Vec<usize>,
+    list: Vec<usize>,
+}
+
+impl Users {
+    /// The users of module `i`.
+    pub fn of(&self, i: usize) -> &[usize] {
+        match (self.start.get(i), self.start.get(i + 1)) {
+            (Some(&from), Some(&to)) => self.list.get(from..to).unwrap_or_default(),
+            _ => &[],
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -44,14 +60,35 @@ enum Colour {
 }
 
 impl Dense {
-    /// The index of `id`.
-    pub fn index(&self, id: ModuleId) -> Option<usize> {
-        self.ids.binary_search(&id).ok()
+    /// The view of modules `ids` (sorted) whose edges are
+    /// `edges[start[i]..start[i + 1]]`; `start` has one entry more than
+    /// `ids` (missing entries mean no edges).
+    pub fn new(ids: Vec<ModuleId>, mut start: Vec<usize>, edges: Vec<Edge>) -> Dense {
+        start.resize(ids.len() + 1, edges.len());
+        Dense { ids, start, edges }
+    }
+
+    /// How many modules there are.
+    pub fn len(&self) -> usize {
+        self.ids.len()
     }
 
     /// A mask keeping every module.
     pub fn all(&self) -> Vec<bool> {
         vec![true; self.ids.len()]
+    }
+
+    /// The edges of module `i`.
+    pub fn out(&self, i: usize) -> &[Edge] {
+        match (self.start.get(i), self.start.get(i + 1)) {
+            (Some(&from), Some(&to)) => self.edges.get(from..to).unwrap_or_default(),
+            _ => &[],
+        }
+    }
+
+    /// Every edge as (from, edge).
+    pub fn all_edges(&self) -> impl Iterator<Item = (usize, &Edge)> {
+        (0..self.len()).flat_map(move |from| self.out(from).iter().map(move |e| (from, e)))
     }
 
     /// The kept modules in dependency order: each after everything it
@@ -60,15 +97,14 @@ impl Dense {
     /// are left out, so a result shorter than the kept count means a cycle.
     pub fn order(&self, keep: &[bool]) -> Vec<usize> {
         let kept = |i: usize| keep.get(i).copied().unwrap_or(false);
-        let n = self.ids.len();
+        let n = self.len();
         let mut waiting = vec![0usize; n];
-        let mut rev = vec![Vec::new(); n];
-        for (from, edges) in self.out.iter().enumerate().filter(|(i, _)| kept(*i)) {
-            for e in edges.iter().filter(|e| kept(e.to)) {
+        for (from, e) in self.all_edges() {
+            if kept(from) && kept(e.to) {
                 waiting[from] += 1;
-                rev[e.to].push(from);
             }
         }
+        let users = self.users(|from, e| kept(from) && kept(e.to));
         let mut ready: BinaryHeap<Reverse<usize>> = (0..n)
             .filter(|&i| kept(i) && waiting[i] == 0)
             .map(Reverse)
@@ -76,7 +112,7 @@ impl Dense {
         let mut order = Vec::with_capacity(n);
         while let Some(Reverse(done)) = ready.pop() {
             order.push(done);
-            for &user in &rev[done] {
+            for &user in users.of(done) {
                 waiting[user] -= 1;
                 if waiting[user] == 0 {
                     ready.push(Reverse(user));
@@ -84,6 +120,34 @@ impl Dense {
             }
         }
         order
+    }
+
+    /// For each module, the modules with an edge to it that `follow`
+    /// accepts (`follow(from, edge)`), in index order.
+    pub fn users(&self, follow: impl Fn(usize, &Edge) -> bool) -> Users {
+        let n = self.len();
+        let mut start = vec![0usize; n + 1];
+        for (from, e) in self.all_edges() {
+            if follow(from, e)
+                && let Some(count) = start.get_mut(e.to + 1)
+            {
+                *count += 1;
+            }
+        }
+        for i in 0..n {
+            start[i + 1] += start[i];
+        }
+        let mut fill = start.clone();
+        let mut list = vec![0usize; start[n]];
+        for (from, e) in self.all_edges() {
+            if follow(from, e)
+                && let Some(at) = fill.get_mut(e.to)
+            {
+                list[*at] = from;
+                *at += 1;
+            }
+        }
+        Users { start, list }
     }
 
     /// Cycles among the kept modules, by one three-colour depth-first
@@ -109,7 +173,7 @@ impl Dense {
             stack.push((root, 0));
             while let Some(top) = stack.last_mut() {
                 let (u, next) = *top;
-                let Some(edge) = self.out.get(u).and_then(|edges| edges.get(next)) else {
+                let Some(edge) = self.out(u).get(next) else {
                     colour[u] = Colour::Black;
                     stack.pop();
                     continue;

@@ -2,7 +2,7 @@
 //! they can start in.
 #![forbid(unsafe_code)]
 
-use alloc::collections::BTreeMap;
+use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
@@ -45,6 +45,9 @@ impl core::error::Error for GraphError {}
 struct Node {
     name: Option<String>,
     deps: Vec<Dep>,
+    /// `targets[k]`: the module carrying `deps[k].name`, kept current as
+    /// names come and go.
+    targets: Vec<Option<ModuleId>>,
 }
 
 /// Modules and their named dependencies.
@@ -56,10 +59,16 @@ struct Node {
 /// with that name is added), reported by [`missing`](Self::missing) and
 /// ignored by the ordering. Optional dependencies order the start like any
 /// other when present.
+///
+/// Edges are resolved when names or dependencies change, not when the
+/// graph is walked: a walk costs no name lookups.
 #[derive(Clone, Debug, Default)]
 pub struct DependencyGraph {
     nodes: BTreeMap<ModuleId, Node>,
+    /// name -> the module that carries it
     carriers: BTreeMap<String, ModuleId>,
+    /// name -> the modules that list a dependency on it
+    users: BTreeMap<String, BTreeSet<ModuleId>>,
 }
 
 impl DependencyGraph {
@@ -74,16 +83,9 @@ impl DependencyGraph {
         let mut graph = DependencyGraph::new();
         for (id, module) in registry.iter() {
             let meta = module.metadata();
-            // The registry refuses duplicate names, so no carrier is displaced.
-            graph.carriers.insert(meta.name.to_string(), id);
-            let deps = meta.dependencies.iter().map(Dep::from).collect();
-            graph.nodes.insert(
-                id,
-                Node {
-                    name: Some(meta.name.to_string()),
-                    deps,
-                },
-            );
+            // The registry refuses duplicate names, so no name is taken.
+            graph.attach_name(id, meta.name);
+            graph.set_deps(id, meta.dependencies.iter().map(Dep::from).collect());
         }
         graph
     }
@@ -109,8 +111,26 @@ impl DependencyGraph {
     }
 
     /// Set the dependencies of `id` (adding it, unnamed, if it is new).
-    pub(crate) fn set_deps(&mut self, id: ModuleId, deps: Vec<Dep>) {
-        self.nodes.entry(id).or_default().deps = deps;
+    fn set_deps(&mut self, id: ModuleId, deps: Vec<Dep>) {
+        let node = self.nodes.entry(id).or_default();
+        for d in &node.deps {
+            unlist(&mut self.users, &d.name, id);
+        }
+        node.targets = deps
+            .iter()
+            .map(|d| self.carriers.get(&d.name).copied())
+            .collect();
+        for d in &deps {
+            match self.users.get_mut(&d.name) {
+                Some(users) => {
+                    users.insert(id);
+                }
+                None => {
+                    self.users.insert(d.name.clone(), BTreeSet::from([id]));
+                }
+            }
+        }
+        node.deps = deps;
     }
 
     /// Give `id` its name (adding it without dependencies if it is new);
@@ -121,31 +141,62 @@ impl DependencyGraph {
             return Err(GraphError::EmptyName);
         }
         match self.carriers.get(name) {
-            Some(&by) if by != id => {
-                return Err(GraphError::NameTaken {
-                    name: name.to_string(),
-                    by,
-                });
+            Some(&by) if by != id => Err(GraphError::NameTaken {
+                name: name.to_string(),
+                by,
+            }),
+            Some(_) => Ok(()),
+            None => {
+                self.attach_name(id, name);
+                Ok(())
             }
-            Some(_) => return Ok(()),
-            None => {}
         }
-        let node = self.nodes.entry(id).or_default();
-        if let Some(old) = node.name.replace(name.to_string()) {
-            self.carriers.remove(&old);
-        }
-        self.carriers.insert(name.to_string(), id);
-        Ok(())
     }
 
     /// Remove `id` with its edges: its own dependencies go, and
     /// dependencies of others on its name become missing.
     pub fn remove_module(&mut self, id: ModuleId) {
-        if let Some(Node {
-            name: Some(name), ..
-        }) = self.nodes.remove(&id)
-        {
+        let Some(node) = self.nodes.remove(&id) else {
+            return;
+        };
+        for d in &node.deps {
+            unlist(&mut self.users, &d.name, id);
+        }
+        if let Some(name) = node.name {
             self.carriers.remove(&name);
+            self.retarget(&name, None);
+        }
+    }
+
+    /// Name `id` `name`, which nobody carries (dropping its old name).
+    fn attach_name(&mut self, id: ModuleId, name: &str) {
+        let old = self
+            .nodes
+            .entry(id)
+            .or_default()
+            .name
+            .replace(name.to_string());
+        if let Some(old) = old {
+            self.carriers.remove(&old);
+            self.retarget(&old, None);
+        }
+        self.carriers.insert(name.to_string(), id);
+        self.retarget(name, Some(id));
+    }
+
+    /// Point every dependency on `name` at `to`.
+    fn retarget(&mut self, name: &str, to: Option<ModuleId>) {
+        let Some(users) = self.users.get(name) else {
+            return;
+        };
+        for user in users {
+            if let Some(node) = self.nodes.get_mut(user) {
+                for (d, target) in node.deps.iter().zip(node.targets.iter_mut()) {
+                    if d.name == name {
+                        *target = to;
+                    }
+                }
+            }
         }
     }
 
@@ -190,8 +241,7 @@ impl DependencyGraph {
             .nodes
             .get(&id)
             .into_iter()
-            .flat_map(|n| n.deps.iter())
-            .filter_map(|d| self.carrier(&d.name))
+            .flat_map(|n| n.targets.iter().flatten().copied())
             .collect();
         out.sort_unstable();
         out.dedup();
@@ -200,14 +250,9 @@ impl DependencyGraph {
 
     /// The modules that depend on `id`, in id order.
     pub fn dependents(&self, id: ModuleId) -> Vec<ModuleId> {
-        let Some(name) = self.name(id) else {
-            return Vec::new();
-        };
-        self.nodes
-            .iter()
-            .filter(|(_, n)| n.deps.iter().any(|d| d.name == name))
-            .map(|(&other, _)| other)
-            .collect()
+        self.name(id)
+            .and_then(|name| self.users.get(name))
+            .map_or_else(Vec::new, |users| users.iter().copied().collect())
     }
 
     /// Required dependencies no module carries: (who needs it, its name),
@@ -215,9 +260,9 @@ impl DependencyGraph {
     pub fn missing(&self) -> Vec<(ModuleId, String)> {
         self.nodes
             .iter()
-            .flat_map(|(&id, n)| n.deps.iter().map(move |d| (id, d)))
-            .filter(|(_, d)| !d.optional && !self.carriers.contains_key(&d.name))
-            .map(|(id, d)| (id, d.name.clone()))
+            .flat_map(|(&id, n)| n.deps.iter().zip(&n.targets).map(move |dt| (id, dt)))
+            .filter(|(_, (d, target))| !d.optional && target.is_none())
+            .map(|(id, (d, _))| (id, d.name.clone()))
             .collect()
     }
 
@@ -256,30 +301,25 @@ impl DependencyGraph {
         Some(self.cycle_error(&dense, &cycle))
     }
 
-    /// The graph as indices; `out[i]` follows the dependency list of
-    /// module `i`, one edge per dependency that some module carries.
+    /// The graph as indices; the edges of module `i` follow its dependency
+    /// list, one per dependency that some module carries.
     pub(crate) fn dense(&self) -> Dense {
         let ids: Vec<ModuleId> = self.nodes.keys().copied().collect();
-        let out = self
-            .nodes
-            .values()
-            .map(|node| {
-                node.deps
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(dep, d)| {
-                        let carrier = self.carriers.get(&d.name)?;
-                        let to = ids.binary_search(carrier).ok()?;
-                        Some(Edge {
-                            to,
-                            required: !d.optional,
-                            dep,
-                        })
-                    })
-                    .collect()
-            })
-            .collect();
-        Dense { ids, out }
+        let mut start = Vec::with_capacity(ids.len() + 1);
+        let mut edges = Vec::with_capacity(self.nodes.values().map(|n| n.targets.len()).sum());
+        start.push(0);
+        for node in self.nodes.values() {
+            for (d, target) in node.deps.iter().zip(&node.targets) {
+                if let Some(to) = target.and_then(|t| ids.binary_search(&t).ok()) {
+                    edges.push(Edge {
+                        to,
+                        required: !d.optional,
+                    });
+                }
+            }
+            start.push(edges.len());
+        }
+        Dense::new(ids, start, edges)
     }
 
     /// A [`CycleError`] for a cycle of dense indices.
@@ -291,5 +331,15 @@ impl DependencyGraph {
                 .map(|id| (id, self.name(id).map(String::from)))
                 .collect(),
         )
+    }
+}
+
+/// Take `id` off the users of `name`.
+fn unlist(users: &mut BTreeMap<String, BTreeSet<ModuleId>>, name: &str, id: ModuleId) {
+    if let Some(set) = users.get_mut(name) {
+        set.remove(&id);
+        if set.is_empty() {
+            users.remove(name);
+        }
     }
 }

@@ -11,8 +11,10 @@ use helix_protocol::ModuleMetadata;
 use helix_protocol::metadata::ModuleRecord;
 use semver::{Version, VersionReq};
 
+use super::cycle::CycleError;
+use super::dense::{Dense, Edge};
 use super::dep::Dep;
-use super::graph::{DependencyGraph, GraphError};
+use super::graph::DependencyGraph;
 use super::refusal::{ModuleRef, Refusal};
 use crate::registry::ModuleId;
 use crate::version::parse_version;
@@ -143,39 +145,36 @@ impl DependencyResolver {
 
     /// The boot plan for the candidates.
     pub fn resolve(&self) -> Resolution {
-        let mut graph = DependencyGraph::new();
-        // A candidate whose name cannot be its own is refused for that.
-        let mut unnamed: Vec<Option<Refusal>> = Vec::with_capacity(self.candidates.len());
-        for c in self.candidates.values() {
-            let named = graph.add_named(c.id, &c.name, &c.deps);
-            unnamed.push(match named {
-                Ok(()) => None,
-                Err(GraphError::NameTaken { by, .. }) => Some(Refusal::DuplicateName {
-                    module: c.as_ref(),
-                    existing: by,
-                }),
-                Err(GraphError::EmptyName) => Some(Refusal::Unnamed(c.id)),
-            });
-            if named.is_err() {
-                // Unnamed in the graph: nobody binds to it, but its own
-                // dependencies are still checked and still order it.
-                graph.set_deps(c.id, c.deps.clone());
-            }
-        }
-        let dense = graph.dense();
-        let mut refused = vec![false; dense.ids.len()];
+        let cands: Vec<&Candidate> = self.candidates.values().collect();
+        let versions: Vec<Result<Version, semver::Error>> =
+            cands.iter().map(|c| parse_version(&c.version)).collect();
+        let mut refused = vec![false; cands.len()];
         let mut refusals = Vec::new();
-        let versions: Vec<Result<Version, semver::Error>> = self
-            .candidates
-            .values()
-            .map(|c| parse_version(&c.version))
-            .collect();
 
-        for (i, c) in self.candidates.values().enumerate() {
+        // Names: the smallest id keeps a name; nobody binds to the others.
+        let mut carriers: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut own: Vec<Option<Refusal>> = Vec::with_capacity(cands.len());
+        for (i, c) in cands.iter().enumerate() {
+            own.push(if c.name.is_empty() {
+                Some(Refusal::Unnamed(c.id))
+            } else if let Some(&first) = carriers.get(c.name.as_str()) {
+                Some(Refusal::DuplicateName {
+                    module: c.as_ref(),
+                    existing: cands.get(first).map_or(c.id, |f| f.id),
+                })
+            } else {
+                carriers.insert(&c.name, i);
+                None
+            });
+        }
+
+        // Each candidate's own refusals, and the edges of the graph.
+        let mut start = Vec::with_capacity(cands.len() + 1);
+        let mut edges = Vec::new();
+        start.push(0);
+        for (i, c) in cands.iter().enumerate() {
             let before = refusals.len();
-            if let Some(Some(refusal)) = unnamed.get_mut(i).map(Option::take) {
-                refusals.push(refusal);
-            }
+            refusals.extend(own.get_mut(i).and_then(Option::take));
             if let Some(Err(e)) = versions.get(i) {
                 refusals.push(Refusal::BadVersion {
                     module: c.as_ref(),
@@ -184,40 +183,42 @@ impl DependencyResolver {
                 });
             }
             for d in &c.deps {
-                let found = graph
-                    .carrier(&d.name)
-                    .and_then(|id| dense.index(id))
-                    .map(|at| versions.get(at).and_then(|v| v.as_ref().ok()));
-                refusals.extend(check_dep(c.as_ref(), d, found));
+                let to = carriers.get(d.name.as_str()).copied();
+                if let Some(to) = to {
+                    edges.push(Edge {
+                        to,
+                        required: !d.optional,
+                    });
+                }
+                let found = to.map(|at| versions.get(at).and_then(|v| v.as_ref().ok()));
+                refusals.extend(check_dep(|| c.as_ref(), d, found));
             }
-            if refusals.len() > before {
-                refused[i] = true;
-            }
+            start.push(edges.len());
+            refused[i] = refusals.len() > before;
         }
+        let dense = Dense::new(cands.iter().map(|c| c.id).collect(), start, edges);
 
         for cycle in dense.cycles(&dense.all(), false) {
-            for &i in &cycle {
+            let path = cycle
+                .iter()
+                .filter_map(|&i| cands.get(i))
+                .map(|c| (c.id, Some(c.name.clone())));
+            refusals.push(Refusal::Cycle(CycleError::new(path.collect())));
+            for i in cycle {
                 refused[i] = true;
             }
-            refusals.push(Refusal::Cycle(graph.cycle_error(&dense, &cycle)));
         }
 
         // Refusal travels from a module to everything that requires it.
-        let mut users = vec![Vec::new(); dense.ids.len()];
-        for (from, edges) in dense.out.iter().enumerate() {
-            for e in edges.iter().filter(|e| e.required) {
-                users[e.to].push(from);
-            }
-        }
-        let names: Vec<&Candidate> = self.candidates.values().collect();
+        let users = dense.users(|_, e| e.required);
         let mut queue: VecDeque<usize> = (0..refused.len()).filter(|&i| refused[i]).collect();
         while let Some(r) = queue.pop_front() {
-            for &user in &users[r] {
+            for &user in users.of(r) {
                 if !refused[user] {
                     refused[user] = true;
                     refusals.push(Refusal::DependsOnRefused {
-                        module: names[user].as_ref(),
-                        dependency: names[r].name.clone(),
+                        module: cands[user].as_ref(),
+                        dependency: cands[r].name.clone(),
                     });
                     queue.push_back(user);
                 }
@@ -264,7 +265,7 @@ impl DependencyResolver {
         for user in graph.dependents(module) {
             for d in graph.deps(user).unwrap_or_default() {
                 if d.name == name {
-                    refusals.extend(check_dep(module_ref(user), d, Some(Some(&version))));
+                    refusals.extend(check_dep(|| module_ref(user), d, Some(Some(&version))));
                 }
             }
         }
@@ -272,16 +273,21 @@ impl DependencyResolver {
     }
 }
 
-/// The refusal, if any, of `module`'s dependency `d`, given what carries
+/// The refusal, if any, of the dependency `d` of `module()` (called only
+/// to name a refusal), given what carries
 /// its name: `None` nobody, `Some(None)` a module whose own version is bad
 /// (refused on its own; the refusal reaches `module` through the graph),
 /// `Some(Some(v))` a module at version `v`.
-fn check_dep(module: ModuleRef, d: &Dep, found: Option<Option<&Version>>) -> Option<Refusal> {
+fn check_dep(
+    module: impl FnOnce() -> ModuleRef,
+    d: &Dep,
+    found: Option<Option<&Version>>,
+) -> Option<Refusal> {
     let req = match VersionReq::parse(d.constraint.trim()) {
         Ok(req) => req,
         Err(e) => {
             return Some(Refusal::BadConstraint {
-                module,
+                module: module(),
                 dependency: d.name.clone(),
                 constraint: d.constraint.clone(),
                 reason: e.to_string(),
@@ -291,14 +297,14 @@ fn check_dep(module: ModuleRef, d: &Dep, found: Option<Option<&Version>>) -> Opt
     match found {
         None if d.optional => None,
         None => Some(Refusal::Missing {
-            module,
+            module: module(),
             dependency: d.name.clone(),
             constraint: d.constraint.clone(),
         }),
         Some(None) => None,
         Some(Some(v)) if req.matches(v) => None,
         Some(Some(v)) => Some(Refusal::Unsatisfied {
-            module,
+            module: module(),
             dependency: d.name.clone(),
             constraint: d.constraint.clone(),
             found: v.clone(),

@@ -1,6 +1,7 @@
 //! Graph: orders of random DAGs, exact cycle paths, inverse queries, edge
 //! removal, and a 100,000-module chain on a 64 KiB stack.
 
+use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::ToString;
 use alloc::vec;
@@ -298,4 +299,158 @@ fn a_chain_of_100_000_sorts_on_a_64_kib_stack() {
         Some(N as usize),
         "closing the chain is one cycle through all"
     );
+}
+
+#[derive(Clone, Debug)]
+enum Op {
+    AddNamed {
+        id: u64,
+        name: usize,
+        deps: Vec<(usize, bool)>,
+    },
+    AddModule {
+        id: u64,
+        deps: Vec<usize>,
+    },
+    Rename {
+        id: u64,
+        name: usize,
+    },
+    Remove {
+        id: u64,
+    },
+}
+
+const NAMES: [&str; 7] = ["a", "b", "c", "d", "e", "f", "g"];
+
+fn op() -> impl Strategy<Value = Op> {
+    let deps = proptest::collection::vec((0..NAMES.len(), proptest::bool::weighted(0.3)), 0..4);
+    prop_oneof![
+        4 => (1u64..9, 0..6usize, deps).prop_map(|(id, name, deps)| Op::AddNamed { id, name, deps }),
+        1 => (1u64..9, proptest::collection::vec(0..NAMES.len(), 0..3))
+            .prop_map(|(id, deps)| Op::AddModule { id, deps }),
+        1 => (1u64..9, 0..6usize).prop_map(|(id, name)| Op::Rename { id, name }),
+        1 => (1u64..9).prop_map(|id| Op::Remove { id }),
+    ]
+}
+
+/// id -> (name, deps): what the graph should answer, computed naively.
+type Model = BTreeMap<u64, (Option<&'static str>, Vec<Dep>)>;
+
+fn naive_carrier(model: &Model, name: &str) -> Option<u64> {
+    model
+        .iter()
+        .find(|(_, m)| m.0 == Some(name))
+        .map(|(&id, _)| id)
+}
+
+fn check_against(g: &DependencyGraph, model: &Model) -> Result<(), TestCaseError> {
+    prop_assert_eq!(
+        g.ids(),
+        model.keys().copied().map(ModuleId).collect::<Vec<_>>()
+    );
+    for (&id, (name, deps)) in model {
+        let mut want: Vec<ModuleId> = deps
+            .iter()
+            .filter_map(|d| naive_carrier(model, &d.name))
+            .map(ModuleId)
+            .collect();
+        want.sort_unstable();
+        want.dedup();
+        prop_assert_eq!(g.dependencies(ModuleId(id)), want);
+        let users: Vec<ModuleId> = match name {
+            None => vec![],
+            Some(n) => model
+                .iter()
+                .filter(|(_, m)| m.1.iter().any(|d| d.name == *n))
+                .map(|(&u, _)| ModuleId(u))
+                .collect(),
+        };
+        prop_assert_eq!(g.dependents(ModuleId(id)), users);
+        prop_assert_eq!(g.name(ModuleId(id)), *name);
+    }
+    let missing: Vec<(ModuleId, String)> = model
+        .iter()
+        .flat_map(|(&id, m)| m.1.iter().map(move |d| (id, d)))
+        .filter(|(_, d)| !d.optional && naive_carrier(model, &d.name).is_none())
+        .map(|(id, d)| (ModuleId(id), d.name.clone()))
+        .collect();
+    prop_assert_eq!(g.missing(), missing);
+    match g.topological_sort() {
+        Ok(order) => {
+            prop_assert!(!g.has_cycle());
+            for (at, &m) in order.iter().enumerate() {
+                for d in g.dependencies(m) {
+                    prop_assert!(
+                        order[..at].contains(&d),
+                        "{} before its dependency {}",
+                        m,
+                        d
+                    );
+                }
+            }
+        }
+        Err(cycle) => {
+            // A real cycle: each module depends on the next, the last on the first.
+            let path = cycle.path();
+            prop_assert!(!path.is_empty() && path[0] == *path.iter().min().unwrap());
+            for (k, &m) in path.iter().enumerate() {
+                let next = path[(k + 1) % path.len()];
+                prop_assert!(g.dependencies(m).contains(&next), "{} -/-> {}", m, next);
+            }
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #[test]
+    fn edges_follow_names_through_any_sequence_of_changes(ops in proptest::collection::vec(op(), 1..40)) {
+        let mut g = DependencyGraph::new();
+        let mut model = Model::new();
+        for op in ops {
+            match op {
+                Op::AddNamed { id, name, deps } => {
+                    let deps: Vec<Dep> = deps
+                        .into_iter()
+                        .map(|(n, optional)| Dep { optional, ..Dep::required(NAMES[n], "*") })
+                        .collect();
+                    let got = g.add_named(ModuleId(id), NAMES[name], deps.clone());
+                    match naive_carrier(&model, NAMES[name]) {
+                        Some(by) if by != id => prop_assert_eq!(
+                            got,
+                            Err(GraphError::NameTaken { name: NAMES[name].into(), by: ModuleId(by) })
+                        ),
+                        _ => {
+                            prop_assert_eq!(got, Ok(()));
+                            model.insert(id, (Some(NAMES[name]), deps));
+                        }
+                    }
+                }
+                Op::AddModule { id, deps } => {
+                    let deps: Vec<ModuleDependency> = deps
+                        .into_iter()
+                        .map(|n| ModuleDependency { name: NAMES[n], version_constraint: "*" })
+                        .collect();
+                    g.add_module(ModuleId(id), &deps);
+                    model.entry(id).or_insert((None, vec![])).1 = deps.iter().map(Dep::from).collect();
+                }
+                Op::Rename { id, name } => {
+                    let got = g.name_module(ModuleId(id), NAMES[name]);
+                    match naive_carrier(&model, NAMES[name]) {
+                        Some(by) if by != id => prop_assert!(got.is_err()),
+                        _ => {
+                            prop_assert_eq!(got, Ok(()));
+                            model.entry(id).or_insert((None, vec![])).0 = Some(NAMES[name]);
+                        }
+                    }
+                }
+                Op::Remove { id } => {
+                    g.remove_module(ModuleId(id));
+                    model.remove(&id);
+                }
+            }
+            check_against(&g, &model)?;
+        }
+    }
 }

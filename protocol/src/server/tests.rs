@@ -119,16 +119,6 @@ fn memfs() -> MemFs {
     fs
 }
 
-/// The module manager's path into a core (control frames allowed).
-struct Manager<'a, M: Module>(&'a mut ServerCore<M>);
-
-impl<M: Module> Transport for Manager<'_, M> {
-    fn call(&mut self, frame: &[u8], reply: &mut Vec<u8>) -> Result<(), TransportError> {
-        self.0.handle_frame_into(frame, reply);
-        Ok(())
-    }
-}
-
 #[test]
 fn typed_filesystem_client_over_loopback() {
     let mut core = ServerCore::new(memfs());
@@ -224,12 +214,59 @@ fn control_frames_only_on_the_manager_path() {
 }
 
 #[test]
+fn loopbacks_take_the_path_they_name() {
+    let mut core = ServerCore::new(memfs());
+    let refused = ControlClient::new(Loopback::client(&mut core)).ping();
+    assert_eq!(refused, Err(CallError::Server(ServerError::NotPermitted)));
+    assert_eq!(
+        ControlClient::new(Loopback::control(&mut core)).ping(),
+        Ok(0)
+    );
+    // Requests are served on both paths.
+    let mut fs = FilesystemClient::new(Loopback::client(&mut core));
+    assert_eq!(
+        fs.stat(String::from("/none")),
+        Err(CallError::Remote(FsError::NotFound))
+    );
+    let mut fs = FilesystemClient::new(Loopback::control(&mut core));
+    assert_eq!(
+        fs.stat(String::from("/none")),
+        Err(CallError::Remote(FsError::NotFound))
+    );
+    assert_eq!(core.served(), 2);
+}
+
+#[test]
+fn shared_loopbacks_reach_one_server_from_a_static_transport() {
+    fn owned_and_thread_safe<T: Transport + Send + Sync + 'static>(t: T) -> T {
+        t
+    }
+    let core = SharedLoopback::share(ServerCore::new(memfs()));
+    let client = owned_and_thread_safe(SharedLoopback::client(&core));
+    let manager = owned_and_thread_safe(SharedLoopback::control(&core));
+    assert_eq!(
+        (client.origin(), manager.origin()),
+        (Origin::Client, Origin::Manager)
+    );
+    let mut fs = FilesystemClient::new(client.clone());
+    fs.open(String::from("/a"), OpenMode::CREATE).unwrap();
+    let mut ctl = ControlClient::new(manager);
+    assert_eq!(ctl.ping(), Ok(1), "the manager sees the client's request");
+    assert_eq!(
+        ControlClient::new(client).quiesce(),
+        Err(CallError::Server(ServerError::NotPermitted))
+    );
+    ctl.quiesce().unwrap();
+    assert_eq!(core.lock().mode(), ServerMode::Quiesced);
+}
+
+#[test]
 fn hot_reload_protocol() {
     let mut old = ServerCore::new(memfs());
     FilesystemClient::new(&mut old)
         .open(String::from("/keep"), OpenMode::CREATE)
         .unwrap();
-    let mut ctl = ControlClient::new(Manager(&mut old));
+    let mut ctl = ControlClient::new(Loopback::control(&mut old));
     assert_eq!(ctl.ping(), Ok(1));
     assert_eq!(ctl.health(), Ok(true));
     assert!(ctl.get_state().unwrap().is_some(), "snapshot while serving");
@@ -257,7 +294,7 @@ fn hot_reload_protocol() {
 
     // The new instance takes the state before serving anyone.
     let mut new = ServerCore::new(memfs());
-    ControlClient::new(Manager(&mut new))
+    ControlClient::new(Loopback::control(&mut new))
         .restore_state(state.clone())
         .unwrap();
     assert_eq!(
@@ -268,7 +305,7 @@ fn hot_reload_protocol() {
         0
     );
     // Once it has served, state can only be restored after a quiesce.
-    let late = ControlClient::new(Manager(&mut new)).restore_state(state.clone());
+    let late = ControlClient::new(Loopback::control(&mut new)).restore_state(state.clone());
     assert_eq!(
         late,
         Err(CallError::Server(ServerError::WrongMode(
@@ -276,7 +313,7 @@ fn hot_reload_protocol() {
         )))
     );
     // Bad state is the module's error, reported as such.
-    let mut ctl = ControlClient::new(Manager(&mut new));
+    let mut ctl = ControlClient::new(Loopback::control(&mut new));
     ctl.quiesce().unwrap();
     let bad = ctl.restore_state(ModuleState::new(9, vec![]));
     assert_eq!(
@@ -287,7 +324,7 @@ fn hot_reload_protocol() {
     );
 
     // Rollback path: the old server resumes.
-    let mut ctl = ControlClient::new(Manager(&mut old));
+    let mut ctl = ControlClient::new(Loopback::control(&mut old));
     ctl.resume().unwrap();
     assert_eq!(
         ctl.resume(),

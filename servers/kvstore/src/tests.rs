@@ -1,11 +1,11 @@
 //! Host tests of the server: the typed client against a `ServerCore`
 //! loopback, and a hot reload through the control protocol.
 
-use helix_protocol::runtime::prelude::{Vec, vec};
+use helix_protocol::runtime::prelude::vec;
 
 use helix_kvstore::{KvClient, KvError};
-use helix_protocol::client::{CallError, ControlClient, Transport, TransportError};
-use helix_protocol::server::ServerCore;
+use helix_protocol::client::{CallError, ControlClient};
+use helix_protocol::server::{Loopback, ServerCore};
 use helix_protocol::{Module, ModuleContext};
 
 use super::KvStore;
@@ -15,16 +15,6 @@ fn started() -> ServerCore<KvStore> {
     m.init(&ModuleContext::new(1).with_args("")).unwrap();
     m.start().unwrap();
     ServerCore::new(m)
-}
-
-/// The module manager's path into a core (control frames allowed).
-struct Manager<'a>(&'a mut ServerCore<KvStore>);
-
-impl Transport for Manager<'_> {
-    fn call(&mut self, frame: &[u8], reply: &mut Vec<u8>) -> Result<(), TransportError> {
-        self.0.handle_frame_into(frame, reply);
-        Ok(())
-    }
 }
 
 #[test]
@@ -52,11 +42,11 @@ fn state_survives_a_hot_reload() {
     let mut kv = KvClient::new(&mut old);
     kv.put("k".into(), vec![9; 3]).unwrap();
     kv.put("j".into(), vec![]).unwrap();
-    let mut ctl = ControlClient::new(Manager(&mut old));
+    let mut ctl = ControlClient::new(Loopback::control(&mut old));
     ctl.quiesce().unwrap();
     let state = ctl.save_state().unwrap().expect("kvstore has state");
     let mut new = started();
-    ControlClient::new(Manager(&mut new))
+    ControlClient::new(Loopback::control(&mut new))
         .restore_state(state)
         .unwrap();
     let mut kv = KvClient::new(new);

@@ -69,7 +69,7 @@ pub(crate) fn forward<T: Transport + ?Sized>(
 pub(crate) fn transport_error(e: TransportError) -> ModuleError {
     match e {
         // The server process is gone (or its endpoint was revoked).
-        TransportError::Disconnected => ModuleError::NotFound,
+        TransportError::Disconnected | TransportError::ServerGone => ModuleError::NotFound,
         TransportError::MessageTooLong => ModuleError::InvalidArgument,
         // The server answered nothing: it is not following the protocol.
         TransportError::NoReply => ModuleError::InvalidState,
@@ -80,9 +80,11 @@ pub(crate) fn transport_error(e: TransportError) -> ModuleError {
 fn sys_error(e: SysError) -> ModuleError {
     match e {
         SysError::InvalidSyscall => ModuleError::NotSupported,
-        SysError::InvalidCap | SysError::EmptySlot | SysError::WrongType | SysError::Revoked => {
-            ModuleError::NotFound
-        }
+        SysError::InvalidCap
+        | SysError::EmptySlot
+        | SysError::WrongType
+        | SysError::Revoked
+        | SysError::PartnerGone => ModuleError::NotFound,
         SysError::NoRights => ModuleError::PermissionDenied,
         SysError::BadAddress
         | SysError::InvalidArgument

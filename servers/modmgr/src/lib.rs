@@ -1,6 +1,7 @@
 //! helix-modmgr: the module manager's logic — module registry, dependency
-//! graph and version resolver, name service, and the proxy that makes a
-//! server process a `Module` — pure and tested on the host.
+//! graph and version resolver, name service, the proxy that makes a
+//! server process a `Module`, and the spawn layout — pure and tested on
+//! the host.
 //!
 //! Design rules:
 //! - No syscalls here. Servers are reached through
@@ -24,6 +25,7 @@ pub mod dependency;
 mod forward;
 pub mod interface;
 pub mod intern;
+pub mod layout;
 pub mod proxy;
 pub mod registry;
 pub mod version;

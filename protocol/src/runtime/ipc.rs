@@ -1,7 +1,8 @@
 //! The protocol's IPC seams over kernel IPC: [`IpcTransport`] (a client's
 //! [`Transport`] over `Call`) and [`IpcChannel`] (a server's
 //! [`ServerChannel`] over `Recv` / `ReplyRecv` / `Reply`). Frames travel
-//! as described in [`super::wire`].
+//! as described in [`super::wire`]; frames longer than one message travel
+//! in pieces as described in [`super::chunk`].
 #![forbid(unsafe_code)]
 
 use alloc::vec::Vec;
@@ -9,7 +10,8 @@ use helix_abi::ipc::MSG_REG_WORDS;
 use helix_abi::{MessageInfo, SysError};
 use helix_sys::{Cap, Endpoint, Message, Received, ipcbuf};
 
-use super::wire::{Packed, pack, unpack};
+use super::chunk::{ChunkError, Kind, Pending, Step, pieces};
+use super::wire::{Packed, pack_kind, unpack_append};
 use crate::client::{Transport, TransportError};
 use crate::server::{Origin, ServerChannel};
 
@@ -28,9 +30,19 @@ fn to_message(p: &Packed) -> Message {
     Message::with_info(p.info, regs)
 }
 
-/// Rebuild the frame of a received message (words 4.. from the IPC buffer).
-fn from_received(r: &Received, out: &mut Vec<u8>) -> bool {
-    unpack(
+/// One message of `kind` carrying `bytes` (at most one message long).
+fn message(kind: Kind, bytes: &[u8]) -> Message {
+    match pack_kind(kind, bytes) {
+        Ok(p) => to_message(&p),
+        // Cannot happen for pieces; the peer hears an empty answer.
+        Err(_) => Message::with_info(MessageInfo::default(), [0; MSG_REG_WORDS]),
+    }
+}
+
+/// Append the bytes of a received message (words 4.. from the IPC buffer)
+/// to `out`; its kind, or `None` for a message that is not a frame.
+fn append_received(r: &Received, out: &mut Vec<u8>) -> Option<Kind> {
+    unpack_append(
         r.info,
         |i| {
             if i < MSG_REG_WORDS {
@@ -49,6 +61,13 @@ fn transport_error(e: SysError) -> TransportError {
         SysError::Revoked | SysError::EmptySlot => TransportError::Disconnected,
         SysError::PartnerGone => TransportError::ServerGone,
         other => TransportError::Sys(other),
+    }
+}
+
+fn chunk_error(e: ChunkError) -> TransportError {
+    match e {
+        ChunkError::TooLong(_) => TransportError::MessageTooLong,
+        ChunkError::OutOfTurn => TransportError::NoReply,
     }
 }
 
@@ -78,60 +97,130 @@ impl IpcTransport {
 
 impl Transport for IpcTransport {
     fn call(&mut self, frame: &[u8], reply: &mut Vec<u8>) -> Result<(), TransportError> {
-        let m = to_message(&pack(frame)?);
         self.caps_received = 0;
-        let r = self.endpoint.call(&m).map_err(transport_error)?;
+        reply.clear();
+        let mut answer = None;
+        for (kind, piece) in pieces(frame).map_err(chunk_error)? {
+            let r = self
+                .endpoint
+                .call(&message(kind, piece))
+                .map_err(transport_error)?;
+            if kind == Kind::Part {
+                let mut none = Vec::new();
+                if append_received(&r, &mut none) != Some(Kind::Ack) {
+                    return Err(chunk_error(ChunkError::OutOfTurn));
+                }
+            } else {
+                answer = Some(r);
+            }
+        }
+        let Some(mut r) = answer else {
+            return Err(TransportError::NoReply);
+        };
         self.caps_received = r.info.caps();
-        // A reply that is not a frame leaves `reply` empty: `NoReply`.
-        from_received(&r, reply);
-        Ok(())
+        loop {
+            match append_received(&r, reply) {
+                Some(Kind::Whole) => return Ok(()),
+                Some(Kind::Part) => {
+                    r = self
+                        .endpoint
+                        .call(&message(Kind::Next, &[]))
+                        .map_err(transport_error)?;
+                }
+                // A reply that is not a frame leaves `reply` empty: `NoReply`.
+                _ => {
+                    reply.clear();
+                    return Ok(());
+                }
+            }
+        }
     }
 }
 
 /// A server's endpoint: receives frames from clients and, with
-/// [`MANAGER_BADGE`], from the module manager.
+/// [`MANAGER_BADGE`], from the module manager; carries long frames in
+/// pieces, keyed by the caller's badge.
 ///
 /// One endpoint carries both paths, so while the server is quiesced
 /// clients are not held back in the kernel: their frames still arrive and
 /// the server core answers them `WrongMode`.
-#[derive(Clone, Copy, Debug)]
+#[derive(Debug)]
 pub struct IpcChannel {
     endpoint: Cap<Endpoint>,
+    pending: Pending,
+    /// Badge of the caller whose request is being served.
+    caller: u64,
 }
 
 impl IpcChannel {
     /// Serve on `endpoint` (receive right needed).
-    pub const fn new(endpoint: Cap<Endpoint>) -> IpcChannel {
-        IpcChannel { endpoint }
+    pub fn new(endpoint: Cap<Endpoint>) -> IpcChannel {
+        IpcChannel {
+            endpoint,
+            pending: Pending::new(),
+            caller: 0,
+        }
     }
 
-    fn take(r: Result<Received, SysError>, frame: &mut Vec<u8>) -> Result<Origin, TransportError> {
-        let r = r.map_err(transport_error)?;
-        from_received(&r, frame);
-        Ok(if r.badge == MANAGER_BADGE {
-            Origin::Manager
-        } else {
-            Origin::Client
-        })
+    /// Answer the protocol's own messages (pieces, `Next`) until a whole
+    /// request is in `frame`, starting with `r`.
+    fn take(
+        &mut self,
+        mut r: Result<Received, SysError>,
+        frame: &mut Vec<u8>,
+    ) -> Result<Origin, TransportError> {
+        loop {
+            let got = r.map_err(transport_error)?;
+            let mut bytes = Vec::new();
+            let step = match append_received(&got, &mut bytes) {
+                Some(kind) => self.pending.receive(got.badge, kind, &bytes),
+                // Not a frame: serve it as an empty request (the core
+                // answers with a decode error).
+                None => Step::Request(Vec::new()),
+            };
+            let answer = match step {
+                Step::Request(req) => {
+                    *frame = req;
+                    self.caller = got.badge;
+                    return Ok(if got.badge == MANAGER_BADGE {
+                        Origin::Manager
+                    } else {
+                        Origin::Client
+                    });
+                }
+                Step::Ack => message(Kind::Ack, &[]),
+                Step::Reply(kind, piece) => message(kind, &piece),
+                Step::Reject => Message::with_info(MessageInfo::default(), [0; MSG_REG_WORDS]),
+            };
+            r = self.endpoint.reply_recv(&answer);
+        }
+    }
+
+    /// The first message of the reply to the current caller.
+    fn first_piece(&mut self, reply: &[u8]) -> Message {
+        match self.pending.reply(self.caller, reply.to_vec()) {
+            Step::Reply(kind, piece) => message(kind, &piece),
+            // The caller hears an empty answer (`NoReply`) rather than waiting forever.
+            _ => Message::with_info(MessageInfo::default(), [0; MSG_REG_WORDS]),
+        }
     }
 }
 
 impl ServerChannel for IpcChannel {
     fn recv(&mut self, frame: &mut Vec<u8>) -> Result<Origin, TransportError> {
-        IpcChannel::take(self.endpoint.recv(), frame)
+        let r = self.endpoint.recv();
+        self.take(r, frame)
     }
 
     fn reply_recv(&mut self, reply: &[u8], frame: &mut Vec<u8>) -> Result<Origin, TransportError> {
-        let m = match pack(reply) {
-            Ok(p) => to_message(&p),
-            // The caller hears an empty answer (`NoReply`) rather than waiting forever.
-            Err(_) => Message::with_info(MessageInfo::default(), [0; MSG_REG_WORDS]),
-        };
-        IpcChannel::take(self.endpoint.reply_recv(&m), frame)
+        let m = self.first_piece(reply);
+        let r = self.endpoint.reply_recv(&m);
+        self.take(r, frame)
     }
 
     fn reply(&mut self, reply: &[u8]) -> Result<(), TransportError> {
-        helix_sys::reply(&to_message(&pack(reply)?)).map_err(transport_error)
+        let m = self.first_piece(reply);
+        helix_sys::reply(&m).map_err(transport_error)
     }
 }
 
@@ -147,7 +236,7 @@ mod tests {
             t.call(b"frame", &mut reply),
             Err(TransportError::Sys(SysError::InvalidSyscall))
         );
-        let big = alloc::vec![0u8; super::super::wire::MAX_FRAME + 1];
+        let big = alloc::vec![0u8; super::super::chunk::MAX_LONG_FRAME + 1];
         assert_eq!(
             t.call(&big, &mut reply),
             Err(TransportError::MessageTooLong)

@@ -15,6 +15,7 @@
 //!   them.
 //! - `heap` is the only module with `unsafe`.
 
+mod chunk;
 mod ipc;
 mod log;
 mod lookup;
@@ -32,6 +33,9 @@ mod panic;
 mod start;
 
 pub use self::log::{DebugLog, install as install_logger};
+pub use chunk::{
+    ChunkError, Kind as FrameKind, MAX_LONG_FRAME, Pending, Step as FrameStep, pieces,
+};
 pub use ipc::{IpcChannel, IpcTransport, MANAGER_BADGE};
 pub use lookup::{LookupError, lookup};
 pub use process::{context, exit, exit_code, labels, module_id, name, report, set_identity, slots};
@@ -39,7 +43,7 @@ pub use startinfo::{
     HeapWindow, RESERVED_CAP_NAMES, START_INFO_ADDR, START_INFO_HEADER_LEN, START_INFO_MAGIC,
     START_INFO_SIZE, START_INFO_VERSION, START_MARK, StartInfo, StartInfoError, StartSlots,
 };
-pub use wire::{FRAME_LABEL, MAX_FRAME, Packed, pack, unpack};
+pub use wire::{FRAME_LABEL, MAX_FRAME, Packed, pack, pack_kind, unpack, unpack_append};
 
 #[cfg(all(feature = "rt", target_os = "none"))]
 pub use heap::{HEAP_SIZE, HeapBudget, grown as heap_grown, install as install_heap};

@@ -1,8 +1,9 @@
 //! A protocol frame as one kernel IPC message: the frame's bytes packed
 //! little-endian into message words, its byte length in the label.
 //!
-//! Label layout (48 bits): bits 16.. = [`FRAME_LABEL`], bits 0..16 = the
-//! frame's length in bytes. The message carries `ceil(len / 8)` words;
+//! Label layout (48 bits): bits 16.. = the message's kind (`FRAME_LABEL`
+//! for a whole frame; the other kinds of `chunk` carry the pieces of longer
+//! frames), bits 0..16 = the bytes it carries. The message carries `ceil(len / 8)` words;
 //! the first four travel in registers, the rest in the IPC buffer. A frame
 //! longer than [`MAX_FRAME`] bytes does not fit one message and is refused
 //! with [`TransportError::MessageTooLong`] before anything is sent.
@@ -12,10 +13,11 @@ use alloc::vec::Vec;
 use helix_abi::MessageInfo;
 use helix_abi::ipc::MSG_MAX_WORDS;
 
+use super::chunk::Kind;
 use crate::client::TransportError;
 
-/// Upper label bits of a message that carries a frame ("HX").
-pub const FRAME_LABEL: u64 = 0x4858;
+/// Upper label bits of a message that carries a whole frame ("HX").
+pub const FRAME_LABEL: u64 = Kind::Whole.tag();
 /// The longest frame one message carries, in bytes.
 pub const MAX_FRAME: usize = MSG_MAX_WORDS * 8;
 
@@ -28,8 +30,13 @@ pub struct Packed {
     pub words: [u64; MSG_MAX_WORDS],
 }
 
-/// Lay `frame` out as message words.
+/// Lay `frame` out as message words (a whole frame).
 pub fn pack(frame: &[u8]) -> Result<Packed, TransportError> {
+    pack_kind(Kind::Whole, frame)
+}
+
+/// Lay `bytes` out as one message of `kind`.
+pub fn pack_kind(kind: Kind, frame: &[u8]) -> Result<Packed, TransportError> {
     if frame.len() > MAX_FRAME {
         return Err(TransportError::MessageTooLong);
     }
@@ -39,7 +46,7 @@ pub fn pack(frame: &[u8]) -> Result<Packed, TransportError> {
         b[..chunk.len()].copy_from_slice(chunk);
         *w = u64::from_le_bytes(b);
     }
-    let label = (FRAME_LABEL << 16) | frame.len() as u64;
+    let label = (kind.tag() << 16) | frame.len() as u64;
     let info = MessageInfo::new(label, frame.len().div_ceil(8), 0)
         .ok_or(TransportError::MessageTooLong)?;
     Ok(Packed { info, words })
@@ -51,10 +58,21 @@ pub fn pack(frame: &[u8]) -> Result<Packed, TransportError> {
 /// input from another process is answered, never a reason to stop.
 pub fn unpack(info: MessageInfo, word: impl Fn(usize) -> u64, out: &mut Vec<u8>) -> bool {
     out.clear();
+    unpack_append(info, word, out) == Some(Kind::Whole)
+}
+
+/// Append the bytes a message of the frame protocol carries to `out`;
+/// its kind, or `None` (nothing appended) for a message that is not one.
+pub fn unpack_append(
+    info: MessageInfo,
+    word: impl Fn(usize) -> u64,
+    out: &mut Vec<u8>,
+) -> Option<Kind> {
     let label = info.label();
     let len = (label & 0xffff) as usize;
-    if label >> 16 != FRAME_LABEL || len.div_ceil(8) != info.length() {
-        return false;
+    let kind = Kind::from_tag(label >> 16)?;
+    if len.div_ceil(8) != info.length() {
+        return None;
     }
     out.reserve(len);
     for i in 0..info.length() {
@@ -62,7 +80,7 @@ pub fn unpack(info: MessageInfo, word: impl Fn(usize) -> u64, out: &mut Vec<u8>)
         let take = (len - i * 8).min(8);
         out.extend_from_slice(&bytes[..take]);
     }
-    true
+    Some(kind)
 }
 
 #[cfg(test)]

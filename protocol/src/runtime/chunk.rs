@@ -1,0 +1,284 @@
+//! Frames longer than one message, as a sequence of calls on the same
+//! endpoint: a request too long for one message goes as `Part` calls
+//! (each answered `Ack`) and a final `Whole` call carrying its last piece;
+//! a reply too long goes back as `Part` replies, the client fetching each
+//! further piece with a `Next` call until a `Whole` reply ends it. The
+//! server keys what it holds by the caller's badge, so each client has at
+//! most one long frame in flight in each direction, and any new request
+//! from that client drops what it left behind.
+//!
+//! Pure state machines, tested on the host; `ipc.rs` drives them with
+//! kernel IPC.
+#![forbid(unsafe_code)]
+
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+
+use super::wire::MAX_FRAME;
+
+/// The longest frame the chunked path carries (bigger state moves through
+/// shared frames).
+pub const MAX_LONG_FRAME: usize = 1 << 20;
+/// Most callers a server holds a half-sent frame for; the oldest goes.
+pub const MAX_PENDING: usize = 64;
+
+/// What one message of the frame protocol is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A whole frame, or the last piece of a long one.
+    Whole,
+    /// A piece of a long frame; more follow.
+    Part,
+    /// "Send the next piece of your reply" (client to server, empty).
+    Next,
+    /// "Piece taken, send more" (server to client, empty).
+    Ack,
+}
+
+impl Kind {
+    /// Upper label bits of each kind ("HX", "HY", "HZ", "H[").
+    pub const fn tag(self) -> u64 {
+        match self {
+            Kind::Whole => 0x4858,
+            Kind::Part => 0x4859,
+            Kind::Next => 0x485a,
+            Kind::Ack => 0x485b,
+        }
+    }
+
+    /// The kind of a label's upper bits.
+    pub const fn from_tag(tag: u64) -> Option<Kind> {
+        match tag {
+            0x4858 => Some(Kind::Whole),
+            0x4859 => Some(Kind::Part),
+            0x485a => Some(Kind::Next),
+            0x485b => Some(Kind::Ack),
+            _ => None,
+        }
+    }
+}
+
+/// Why a long frame could not be carried.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChunkError {
+    /// Longer than [`MAX_LONG_FRAME`].
+    TooLong(usize),
+    /// The peer answered out of turn (an `Ack` expected, something else came).
+    OutOfTurn,
+}
+
+/// The pieces of `frame`, each at most [`MAX_FRAME`] bytes, with the kind
+/// each goes as (`Part`, ..., `Whole`). An empty frame is one `Whole`.
+pub fn pieces(frame: &[u8]) -> Result<impl Iterator<Item = (Kind, &[u8])>, ChunkError> {
+    if frame.len() > MAX_LONG_FRAME {
+        return Err(ChunkError::TooLong(frame.len()));
+    }
+    let n = frame.len().div_ceil(MAX_FRAME).max(1);
+    Ok((0..n).map(move |i| {
+        let lo = i * MAX_FRAME;
+        let hi = (lo + MAX_FRAME).min(frame.len());
+        let kind = if i + 1 == n { Kind::Whole } else { Kind::Part };
+        (kind, &frame[lo.min(hi)..hi])
+    }))
+}
+
+/// A server's half-carried frames, by caller badge.
+#[derive(Debug, Default)]
+pub struct Pending {
+    /// Request pieces received so far.
+    requests: BTreeMap<u64, Vec<u8>>,
+    /// Reply bytes not sent yet.
+    replies: BTreeMap<u64, Vec<u8>>,
+    /// Badges in the order they last started something (oldest first).
+    order: Vec<u64>,
+}
+
+/// What a server does with one message from a caller.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Step {
+    /// A whole request: serve it.
+    Request(Vec<u8>),
+    /// Answer with an empty `Ack` and receive again.
+    Ack,
+    /// Answer with this piece of the caller's reply, as this kind.
+    Reply(Kind, Vec<u8>),
+    /// Not part of the protocol (or too long): answer with an empty frame.
+    Reject,
+}
+
+impl Pending {
+    /// Nothing held.
+    pub fn new() -> Pending {
+        Pending::default()
+    }
+
+    fn touch(&mut self, badge: u64) {
+        self.order.retain(|b| *b != badge);
+        self.order.push(badge);
+        while self.order.len() > MAX_PENDING {
+            let old = self.order.remove(0);
+            self.requests.remove(&old);
+            self.replies.remove(&old);
+        }
+    }
+
+    /// A message of `kind` carrying `bytes` arrived from `badge`.
+    pub fn receive(&mut self, badge: u64, kind: Kind, bytes: &[u8]) -> Step {
+        match kind {
+            Kind::Part | Kind::Whole => {
+                // A new request drops whatever reply this caller left.
+                self.replies.remove(&badge);
+                let mut buf = self.requests.remove(&badge).unwrap_or_default();
+                if buf.len() + bytes.len() > MAX_LONG_FRAME {
+                    return Step::Reject;
+                }
+                buf.extend_from_slice(bytes);
+                if kind == Kind::Whole {
+                    return Step::Request(buf);
+                }
+                self.requests.insert(badge, buf);
+                self.touch(badge);
+                Step::Ack
+            }
+            Kind::Next => match self.replies.remove(&badge) {
+                Some(rest) => self.piece(badge, rest),
+                None => Step::Reject,
+            },
+            Kind::Ack => Step::Reject,
+        }
+    }
+
+    /// The reply to `badge`'s request: its first piece, keeping the rest.
+    pub fn reply(&mut self, badge: u64, frame: Vec<u8>) -> Step {
+        if frame.len() > MAX_LONG_FRAME {
+            return Step::Reject;
+        }
+        self.piece(badge, frame)
+    }
+
+    fn piece(&mut self, badge: u64, mut rest: Vec<u8>) -> Step {
+        if rest.len() <= MAX_FRAME {
+            return Step::Reply(Kind::Whole, rest);
+        }
+        let tail = rest.split_off(MAX_FRAME);
+        self.replies.insert(badge, tail);
+        self.touch(badge);
+        Step::Reply(Kind::Part, rest)
+    }
+
+    /// Callers with something held (for tests and logs).
+    pub fn held(&self) -> usize {
+        self.requests.len() + self.replies.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Carry `request` from a client to `p` and `reply` back, as the IPC
+    /// layer would; returns what each side reassembled.
+    fn carry(p: &mut Pending, badge: u64, request: &[u8], reply: &[u8]) -> (Vec<u8>, Vec<u8>) {
+        let mut got = None;
+        for (kind, piece) in pieces(request).unwrap() {
+            match p.receive(badge, kind, piece) {
+                Step::Ack => assert_eq!(kind, Kind::Part),
+                Step::Request(r) => got = Some(r),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        let request_seen = got.expect("whole request");
+        let mut back = Vec::new();
+        let mut step = p.reply(badge, reply.to_vec());
+        loop {
+            match step {
+                Step::Reply(Kind::Whole, b) => {
+                    back.extend(b);
+                    break;
+                }
+                Step::Reply(Kind::Part, b) => {
+                    assert_eq!(b.len(), MAX_FRAME);
+                    back.extend(b);
+                    step = p.receive(badge, Kind::Next, &[]);
+                }
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        (request_seen, back)
+    }
+
+    #[test]
+    fn short_frames_are_one_message() {
+        let v: Vec<_> = pieces(b"abc").unwrap().collect();
+        assert_eq!(v, [(Kind::Whole, &b"abc"[..])]);
+        let e: Vec<_> = pieces(b"").unwrap().collect();
+        assert_eq!(e, [(Kind::Whole, &b""[..])]);
+        let exact = alloc::vec![7u8; MAX_FRAME];
+        assert_eq!(pieces(&exact).unwrap().count(), 1);
+        let more = alloc::vec![7u8; MAX_FRAME + 1];
+        let kinds: Vec<_> = pieces(&more).unwrap().map(|(k, p)| (k, p.len())).collect();
+        assert_eq!(kinds, [(Kind::Part, MAX_FRAME), (Kind::Whole, 1)]);
+    }
+
+    #[test]
+    fn too_long_frames_are_refused() {
+        let big = alloc::vec![0u8; MAX_LONG_FRAME + 1];
+        assert!(matches!(pieces(&big), Err(ChunkError::TooLong(_))));
+        let mut p = Pending::new();
+        assert_eq!(p.reply(1, big), Step::Reject);
+    }
+
+    #[test]
+    fn a_new_request_drops_an_unfetched_reply() {
+        let mut p = Pending::new();
+        let long = alloc::vec![1u8; 3 * MAX_FRAME];
+        assert!(matches!(p.reply(5, long), Step::Reply(Kind::Part, _)));
+        assert_eq!(p.held(), 1);
+        assert!(matches!(p.receive(5, Kind::Whole, b"x"), Step::Request(_)));
+        assert_eq!(p.held(), 0);
+        assert_eq!(p.receive(5, Kind::Next, &[]), Step::Reject);
+        assert_eq!(p.receive(5, Kind::Ack, &[]), Step::Reject);
+    }
+
+    #[test]
+    fn callers_are_kept_apart_and_bounded() {
+        let mut p = Pending::new();
+        for b in 0..(MAX_PENDING as u64 + 10) {
+            assert_eq!(p.receive(b, Kind::Part, b"piece"), Step::Ack);
+        }
+        assert_eq!(p.held(), MAX_PENDING, "the oldest are dropped");
+        assert_eq!(
+            p.receive(MAX_PENDING as u64 + 9, Kind::Whole, b"!"),
+            Step::Request(b"piece!".to_vec())
+        );
+        // Caller 0 was dropped: its Whole is a fresh request.
+        assert_eq!(
+            p.receive(0, Kind::Whole, b"new"),
+            Step::Request(b"new".to_vec())
+        );
+    }
+
+    #[test]
+    fn tags_round_trip() {
+        for k in [Kind::Whole, Kind::Part, Kind::Next, Kind::Ack] {
+            assert_eq!(Kind::from_tag(k.tag()), Some(k));
+        }
+        assert_eq!(Kind::from_tag(0), None);
+    }
+
+    proptest! {
+        #[test]
+        fn any_request_and_reply_round_trip(
+            req in proptest::collection::vec(any::<u8>(), 0..4 * MAX_FRAME),
+            rep in proptest::collection::vec(any::<u8>(), 0..4 * MAX_FRAME),
+            badge in any::<u64>(),
+        ) {
+            let mut p = Pending::new();
+            let (r, back) = carry(&mut p, badge, &req, &rep);
+            prop_assert_eq!(r, req);
+            prop_assert_eq!(back, rep);
+            prop_assert_eq!(p.held(), 0);
+        }
+    }
+}

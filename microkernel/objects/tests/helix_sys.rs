@@ -495,6 +495,7 @@ const NO_CASE: &[&str] = &[
     "bootinfo::module_count",
     "bootinfo::quota_bytes",
     "bootinfo::cpus",
+    "bootinfo::tsc_hz",
     "bootinfo::module",
     "bootinfo::name",
     "bootinfo::read_start_page",

@@ -76,7 +76,7 @@ impl<'a> Fx<'a> {
         let space = self.space.ok_or(SysError::InvalidState)?;
         let t = &self.m.space(space).ok_or(SysError::BadAddress)?.tables;
         usercopy::read_current(t, addr, &mut buf[..n])?;
-        defang(&mut buf[..n]);
+        defang(&mut buf[..n], self.m.root != Some(space));
         let text = core::str::from_utf8(&buf[..n]).unwrap_or("(not UTF-8)");
         crate::kprint!("{text}");
         Ok(())
@@ -148,14 +148,18 @@ impl<'a> Fx<'a> {
 }
 
 /// User text must not pass for the test protocol: every copy of its line
-/// prefix (`HELIX-KTEST`) and every control byte but newline and tab is
-/// made harmless before it reaches the console.
-fn defang(buf: &mut [u8]) {
+/// prefix (`HELIX-KTEST`, unless `prefix_too` is false: the root server) and
+/// every control byte but newline and tab is made harmless before it
+/// reaches the console.
+fn defang(buf: &mut [u8], prefix_too: bool) {
     let prefix = helix_ktest::PREFIX.as_bytes();
     for b in buf.iter_mut() {
         if b.is_ascii_control() && *b != b'\n' && *b != b'\t' {
             *b = b'?';
         }
+    }
+    if !prefix_too {
+        return;
     }
     let mut i = 0;
     while i + prefix.len() <= buf.len() {

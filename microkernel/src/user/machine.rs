@@ -120,6 +120,8 @@ pub struct Machine {
     /// Per CPU.
     pub cpus: Vec<CpuState>,
     kernel_pml4: u64,
+    /// The root server's address space (it may speak the test protocol).
+    pub root: Option<ObjRef>,
     /// Tables of destroyed processes that another CPU still has in CR3:
     /// freed once no CPU does (loading another CR3 flushes every
     /// non-global TLB entry and paging-structure cache; no PCID).
@@ -170,6 +172,7 @@ impl Machine {
                 cpus
             ],
             kernel_pml4,
+            root: None,
             zombies: Vec::new(),
         }
     }

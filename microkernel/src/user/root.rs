@@ -30,6 +30,7 @@ pub fn boot_root(w: &mut World, info: &BootInfo) -> Result<(Proc, usize), SpawnE
     let mut modules = info.modules();
     let first = modules.next().ok_or(SpawnError::Elf)?;
     let p = w.spawn(first.data, ROOT_SLOTS, [0, 0], None)?;
+    w.m.root = Some(p.aspace);
     let at = |slot| SlotAddr::new(p.cspace, slot);
     w.sys
         .boot_cap(at(SLOT_UNTYPED), CapType::Untyped, quota_bytes())?;
@@ -40,6 +41,7 @@ pub fn boot_root(w: &mut World, info: &BootInfo) -> Result<(Proc, usize), SpawnE
     page[0] = BOOT_INFO_MAGIC;
     page[2] = quota_bytes();
     page[3] = super::smp::online() as u64;
+    page[4] = crate::time::clock().map_or(0, |c| c.hz);
     let mut n = 0;
     for (i, m) in modules.take(MAX_MODULES).enumerate() {
         let virt = m.data.as_ptr() as u64;

@@ -3,7 +3,7 @@
 //!
 //! Layout (u64 words at [`BOOT_INFO_ADDR`]): word 0 [`BOOT_INFO_MAGIC`],
 //! word 1 number of modules, word 2 bytes of the memory quota, word 3
-//! number of CPUs, then [`MODULE_WORDS`] words per module starting at word
+//! number of CPUs, word 4 the time-stamp counter's frequency in Hz, then [`MODULE_WORDS`] words per module starting at word
 //! [`MODULES_AT`]: frame slot, size in bytes, address the module is mapped
 //! at (read-only) in the root server, then [`NAME_WORDS`] words of its
 //! path, NUL padded.
@@ -38,7 +38,7 @@ pub const SLOT_IO_PORTS: u32 = 4;
 /// Root CSpace slot of the first module's Frame (module i at +i).
 pub const SLOT_FIRST_MODULE: u32 = 8;
 /// Slots of the root CSpace.
-pub const ROOT_SLOTS: usize = 256;
+pub const ROOT_SLOTS: usize = 4096;
 /// First slot the root server may use freely.
 pub const SLOT_FIRST_FREE: u32 = SLOT_FIRST_MODULE + MAX_MODULES as u32;
 

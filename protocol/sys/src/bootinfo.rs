@@ -134,6 +134,11 @@ impl BootInfo {
         self.words[3]
     }
 
+    /// Time-stamp counter ticks per second (0 if the kernel did not know).
+    pub fn tsc_hz(&self) -> u64 {
+        self.words[4]
+    }
+
     /// Module `i`.
     pub fn module(&self, i: usize) -> Option<Module> {
         if i >= self.module_count() {

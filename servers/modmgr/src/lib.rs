@@ -21,6 +21,7 @@
 
 extern crate alloc;
 
+pub mod boot;
 pub mod dependency;
 mod forward;
 pub mod interface;

@@ -49,7 +49,7 @@ test-limine: setup
 clippy: setup
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --target $(KTARGET) -p helix-kernel -p helix-loader -p helix-sys -p helix-protocol \
-	    -p helix-init -p helix-usertest -p helix-kvstore -p helix-kvclient -- -D warnings
+	    -p helix-usertest -p helix-kvstore -p helix-kvclient -p helix-modmgr -p helix-console -- -D warnings
 
 fmt:
 	cargo fmt --all

@@ -139,10 +139,19 @@ impl<'a> Fx<'a> {
         if let Ok(space) = self.m.space_mut(aspace)
             && space.tables.unmap(vaddr).is_some()
         {
+            let pml4 = space.tables.pml4();
             self.m
                 .maps
                 .retain(|m| !(m.aspace == aspace && m.vaddr == vaddr));
-            tlb::shootdown(vaddr);
+            // Only CPUs running this address space can hold the page.
+            let mask = self
+                .m
+                .cpus
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.pml4 == pml4)
+                .fold(0u64, |m, (i, _)| m | (1 << (i % 64)));
+            tlb::shootdown_cpus(vaddr, mask);
         }
     }
 }

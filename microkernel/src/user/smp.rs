@@ -71,13 +71,26 @@ static DEADLINE_MS: AtomicU64 = AtomicU64::new(SHOOTDOWN_DEADLINE_MS);
 /// [`SHOOTDOWN_DEADLINE_MS`] is a fatal kernel error naming it, never a
 /// frame freed while still reachable.
 pub fn shootdown(vaddr: u64) {
+    shootdown_cpus(vaddr, u64::MAX);
+}
+
+/// As [`shootdown`], but only the CPUs in `mask` (bit n = CPU n) can hold
+/// a translation that must go: the others are left alone (a CPU whose CR3
+/// is another address space has none, since every CR3 load flushes the
+/// non-global TLB).
+pub fn shootdown_cpus(vaddr: u64, mask: u64) {
     crate::arch::uspace::flush_page(vaddr);
     let me = percpu::index();
     let generation = TLB_GEN.fetch_add(1, Ordering::SeqCst) + 1;
     SEEN[me].store(generation, Ordering::SeqCst);
+    let wanted = |c: usize| c != me && mask & (1u64 << (c % 64)) != 0;
     for c in 0..online() {
-        if c != me && IN_WORLD[c].load(Ordering::SeqCst) {
+        if wanted(c) && IN_WORLD[c].load(Ordering::SeqCst) {
             lapic::send_ipi(APIC_IDS[c].load(Ordering::SeqCst), lapic::TLB_VECTOR);
+        } else if c != me {
+            // Not concerned: counts as answered, so a later full shootdown
+            // does not wait on this generation for it.
+            SEEN[c].fetch_max(generation, Ordering::SeqCst);
         }
     }
     let ms = DEADLINE_MS.load(Ordering::SeqCst);
@@ -86,7 +99,7 @@ pub fn shootdown(vaddr: u64) {
     let per_ms = time::clock().map_or(1 << 20, |c| c.hz / 1000).max(1);
     for c in 0..online() {
         let mut nudge = cpu::rdtsc() + per_ms;
-        while c != me
+        while wanted(c)
             && IN_WORLD[c].load(Ordering::SeqCst)
             && SEEN[c].load(Ordering::SeqCst) < generation
         {

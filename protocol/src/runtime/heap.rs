@@ -15,6 +15,8 @@ use core::ptr::{NonNull, null_mut};
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use helix_abi::CapRights;
+
+pub use super::process::HeapBudget;
 use helix_sys::{AddressSpace, Cap, Frame, Untyped};
 use spin::Mutex;
 use talc::DefaultBinning;
@@ -34,24 +36,6 @@ static mut SEED: MaybeUninit<[u8; HEAP_SIZE]> = MaybeUninit::uninit();
 static READY: AtomicBool = AtomicBool::new(false);
 /// Bytes mapped into the window so far.
 static GROWN: AtomicU64 = AtomicU64::new(0);
-
-/// Where the heap may grow from: a memory budget and a window of the own
-/// address space, with CSpace slots for the Frame caps it makes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct HeapBudget {
-    /// Slot of the Untyped the Frames are made from.
-    pub memory: u32,
-    /// Slot of the own AddressSpace.
-    pub aspace: u32,
-    /// First address of the window (page aligned).
-    pub window: u64,
-    /// Bytes the window may take.
-    pub window_bytes: u64,
-    /// First free CSpace slot for Frame caps.
-    pub first_slot: u32,
-    /// How many slots from `first_slot` the heap may use.
-    pub slots: u32,
-}
 
 /// The growth state talc's source keeps.
 #[derive(Debug)]

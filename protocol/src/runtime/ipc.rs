@@ -30,8 +30,9 @@ fn to_message(p: &Packed) -> Message {
     Message::with_info(p.info, regs)
 }
 
-/// One message of `kind` carrying `bytes` (at most one message long).
-fn message(kind: Kind, bytes: &[u8]) -> Message {
+/// One message of `kind` carrying `bytes` (at most one message long; words
+/// 4.. are written to the IPC buffer now).
+pub fn message(kind: Kind, bytes: &[u8]) -> Message {
     match pack_kind(kind, bytes) {
         Ok(p) => to_message(&p),
         // Cannot happen for pieces; the peer hears an empty answer.
@@ -41,7 +42,7 @@ fn message(kind: Kind, bytes: &[u8]) -> Message {
 
 /// Append the bytes of a received message (words 4.. from the IPC buffer)
 /// to `out`; its kind, or `None` for a message that is not a frame.
-fn append_received(r: &Received, out: &mut Vec<u8>) -> Option<Kind> {
+pub fn append_received(r: &Received, out: &mut Vec<u8>) -> Option<Kind> {
     unpack_append(
         r.info,
         |i| {

@@ -36,9 +36,15 @@ pub use self::log::{DebugLog, install as install_logger};
 pub use chunk::{
     ChunkError, Kind as FrameKind, MAX_LONG_FRAME, Pending, Step as FrameStep, pieces,
 };
-pub use ipc::{IpcChannel, IpcTransport, MANAGER_BADGE};
+pub use ipc::{
+    IpcChannel, IpcTransport, MANAGER_BADGE, append_received as received_frame_bytes,
+    message as frame_message,
+};
 pub use lookup::{LookupError, lookup};
-pub use process::{context, exit, exit_code, labels, module_id, name, report, set_identity, slots};
+pub use process::{
+    context, exit, exit_code, labels, module_id, name, report, reserve_slot, set_identity, slots,
+    split_free_slots,
+};
 pub use startinfo::{
     HeapWindow, RESERVED_CAP_NAMES, START_INFO_ADDR, START_INFO_HEADER_LEN, START_INFO_MAGIC,
     START_INFO_SIZE, START_INFO_VERSION, START_MARK, StartInfo, StartInfoError, StartSlots,
@@ -46,6 +52,14 @@ pub use startinfo::{
 pub use wire::{FRAME_LABEL, MAX_FRAME, Packed, pack, pack_kind, unpack, unpack_append};
 
 #[cfg(all(feature = "rt", target_os = "none"))]
-pub use heap::{HEAP_SIZE, HeapBudget, grown as heap_grown, install as install_heap};
+pub use heap::{HEAP_SIZE, grown as heap_grown, install as install_heap};
+pub use process::HeapBudget;
+
+/// Without the runtime's heap (the host, or a crate without `rt`) there is
+/// nothing to grow: a budget is ignored.
+#[cfg(not(all(feature = "rt", target_os = "none")))]
+pub fn install_heap(budget: HeapBudget) {
+    let _ = budget;
+}
 #[cfg(all(feature = "rt", target_os = "none"))]
 pub use start::{program, serve};

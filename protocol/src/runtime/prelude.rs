@@ -14,3 +14,8 @@ pub use crate::{
     Module, ModuleContext, ModuleError, ModuleFlags, ModuleMessage, ModuleState, helix_module,
     program_main, server_main,
 };
+
+/// `log::info!(...)` and friends: the runtime routes them to the debug
+/// console, one line per record.
+pub use log;
+pub use log::{debug, error, info, trace, warn};

@@ -15,7 +15,51 @@ use crate::v1::ModuleContext;
 
 pub use helix_abi::process::{labels, slots};
 
+/// Where the heap may grow from: a memory budget and a window of the own
+/// address space, with CSpace slots for the Frame caps it makes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HeapBudget {
+    /// Slot of the Untyped the Frames are made from.
+    pub memory: u32,
+    /// Slot of the own AddressSpace.
+    pub aspace: u32,
+    /// First address of the window (page aligned).
+    pub window: u64,
+    /// Bytes the window may take.
+    pub window_bytes: u64,
+    /// First free CSpace slot for Frame caps.
+    pub first_slot: u32,
+    /// How many slots from `first_slot` the heap may use.
+    pub slots: u32,
+}
+
 static NAME: spin::Once<&'static str> = spin::Once::new();
+/// The slots [`reserve_slot`] hands out: `FREE_NEXT` counts down to
+/// `FREE_FLOOR`.
+static FREE_NEXT: core::sync::atomic::AtomicU32 = core::sync::atomic::AtomicU32::new(0);
+static FREE_FLOOR: core::sync::atomic::AtomicU32 = core::sync::atomic::AtomicU32::new(0);
+
+/// Split the process's free slots `[first, first + count)`: the lower
+/// three quarters for the heap's Frame caps (returned), the upper quarter
+/// for [`reserve_slot`].
+pub fn split_free_slots(first: u32, count: u32) -> (u32, u32) {
+    let heap = count - count / 4;
+    FREE_FLOOR.store(first + heap, Ordering::SeqCst);
+    FREE_NEXT.store(first + count, Ordering::SeqCst);
+    (first, heap)
+}
+
+/// An empty slot of this process's CSpace for a cap the program makes
+/// (a notification, a received cap); `None` when they are used up.
+pub fn reserve_slot() -> Option<u32> {
+    let floor = FREE_FLOOR.load(Ordering::SeqCst);
+    FREE_NEXT
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+            (n > floor).then(|| n - 1)
+        })
+        .ok()
+        .map(|n| n - 1)
+}
 static MODULE_ID: AtomicU64 = AtomicU64::new(0);
 
 /// Record who this process is (first call wins).
@@ -80,6 +124,14 @@ pub fn exit(label: u64, detail: u64) -> ! {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reserved_slots_come_from_the_top_quarter() {
+        let (first, heap) = split_free_slots(100, 40);
+        assert_eq!((first, heap), (100, 30));
+        let got: alloc::vec::Vec<u32> = core::iter::from_fn(reserve_slot).collect();
+        assert_eq!(got, (130..140).rev().collect::<alloc::vec::Vec<u32>>());
+    }
     use crate::client::TransportError;
     use crate::error::ModuleError;
 

@@ -25,19 +25,22 @@ fn setup(name: &'static str, arg0: u64, arg1: u64) -> (ModuleContext, u32) {
     let mut page = [0u8; START_INFO_SIZE];
     if !helix_sys::bootinfo::read_start_page(arg0, arg1, &mut page) {
         process::set_identity(name, arg0);
+        process::split_free_slots(slots::FREE_FIRST, slots::FREE_COUNT);
         return (process::context(arg0, arg1), slots::SERVICE);
     }
     match StartInfo::decode(&page) {
         Ok(info) => {
             process::set_identity(name, info.module_id);
+            let (first_slot, slots) =
+                process::split_free_slots(info.slots.free_first, info.slots.free_count);
             if let Some(memory) = info.slots.memory {
                 super::heap::install(HeapBudget {
                     memory,
                     aspace: info.slots.aspace,
                     window: info.heap.start,
                     window_bytes: info.heap.max_bytes,
-                    first_slot: info.slots.free_first,
-                    slots: info.slots.free_count,
+                    first_slot,
+                    slots,
                 });
             }
             let service = info.slots.service.unwrap_or(slots::SERVICE);

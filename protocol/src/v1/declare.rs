@@ -109,3 +109,39 @@ macro_rules! helix_module {
         }
     };
 }
+
+/// The metadata record of a program (a module that is not a server: it
+/// runs and exits, like a client or a test), so the module manager can
+/// load and check it like any module: `helix_program! { name: "kvclient",
+/// version: "1.0.0", author: "..", description: "..", flags:
+/// ModuleFlags::USERSPACE, dependencies: [("kvstore", "^1.0")] }`.
+#[macro_export]
+macro_rules! helix_program {
+    (
+        name: $name:expr,
+        version: $version:expr,
+        author: $author:expr,
+        description: $description:expr,
+        flags: $flags:expr,
+        dependencies: [ $( ($dep:expr, $constraint:expr) ),* $(,)? ] $(,)?
+    ) => {
+        const _: () = {
+            const RECORD: $crate::metadata::RecordSpec<'static> = $crate::metadata::RecordSpec {
+                name: $name,
+                version: $version,
+                author: $author,
+                description: $description,
+                flags: $crate::ModuleFlags::bits(&$flags),
+                abi: $crate::AbiVersion::CURRENT,
+                dependencies: &[ $( ($dep, $constraint) ),* ],
+                provides: &[],
+                symbols: &[],
+            };
+            const LEN: usize = RECORD.encoded_len();
+            /// The program's metadata record, read by loaders from `.helix_module`.
+            #[used]
+            #[unsafe(link_section = ".helix_module")]
+            static HELIX_MODULE_RECORD: [u8; LEN] = RECORD.encode();
+        };
+    };
+}

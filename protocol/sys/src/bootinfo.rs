@@ -109,6 +109,12 @@ impl BootInfo {
         BootInfo::from_words(words)
     }
 
+    /// The host has no boot-info page.
+    #[cfg(not(target_os = "none"))]
+    pub fn read() -> Option<BootInfo> {
+        None
+    }
+
     /// Parse a copy of the page.
     pub fn from_words(words: [u64; WORDS]) -> Option<BootInfo> {
         (words[0] == BOOT_INFO_MAGIC).then_some(BootInfo { words })

@@ -34,9 +34,12 @@ fn transport(slot: u32) -> IpcTransport {
 }
 
 /// `param=0`: the checked session; `param=1`: [`flood`]; `param=2`:
-/// [`reload::reload`]; `param=3`: [`bench::typed_round_trip`].
+/// [`reload::reload`]; `param=3`: [`bench::typed_round_trip`]. The store
+/// is the manifest's `kv` cap when the module manager started us, else
+/// the service slot the kernel's tests fill.
 fn run(ctx: &ModuleContext) -> u64 {
-    let mut kv = KvClient::new(transport(slots::SERVICE));
+    let store = ctx.cap("kv").map_or(slots::SERVICE, |c| c.slot);
+    let mut kv = KvClient::new(transport(store));
     let result = match ctx.arg("param") {
         Some("1") => Err(flood(&mut kv)),
         Some("2") => reload::reload(&mut reload::Stores {
@@ -58,6 +61,15 @@ fn run(ctx: &ModuleContext) -> u64 {
             1
         }
     }
+}
+
+helix_protocol::helix_program! {
+    name: "kvclient",
+    version: "1.0.0",
+    author: "Helix",
+    description: "Checks the kv interface of a store, answer by answer",
+    flags: helix_protocol::ModuleFlags::USERSPACE,
+    dependencies: [("kvstore", "^1.0")],
 }
 
 helix_protocol::program_main!("kvclient", run);

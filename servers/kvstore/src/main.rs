@@ -33,7 +33,7 @@ helix_module! {
     description: "Key-value store",
     flags: ModuleFlags::HOT_RELOADABLE.union(ModuleFlags::USERSPACE),
     dependencies: [],
-    provides: ["kv"],
+    provides: ["kv@1.0"],
     impl Module for KvStore {
         fn init(&mut self, _ctx: &ModuleContext) -> Result<(), ModuleError> { Ok(()) }
         fn start(&mut self) -> Result<(), ModuleError> { Ok(()) }

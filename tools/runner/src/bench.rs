@@ -145,6 +145,7 @@ fn helix(tree: &Tree, o: &Options, out: &Path) -> Result<Vec<BenchFigure>, Error
         tree,
         o,
         crate::build::KernelKind::Test,
+        crate::stage::KERNEL_TESTS_ENTRY,
         &[CMDLINE_BENCH.to_string()],
     )?;
     let tar = out.join("helix-bench.tar");

@@ -62,6 +62,7 @@ pub(crate) fn build_and_stage(
     tree: &Tree,
     o: &Options,
     kind: KernelKind,
+    entry: &str,
     words: &[String],
 ) -> Result<(Artifacts, Vec<u8>, Staged), Error> {
     let art = if o.no_build {
@@ -83,6 +84,7 @@ pub(crate) fn build_and_stage(
         cfg_text: &cfg_text,
         kernel: &kernel,
         extra_cmdline: words,
+        entry: Some(entry),
     })?;
     Ok((art, kernel, staged))
 }
@@ -117,7 +119,12 @@ pub fn dispatch(o: &Options) -> Result<bool, Error> {
             } else {
                 KernelKind::Production
             };
-            let (_, _, staged) = build_and_stage(&tree, o, kind, &words)?;
+            let entry = if o.ktest {
+                stage::KERNEL_TESTS_ENTRY
+            } else {
+                stage::SYSTEM_ENTRY
+            };
+            let (_, _, staged) = build_and_stage(&tree, o, kind, entry, &words)?;
             let root = tree.out.join("root");
             stage::write_root(&staged, &root)?;
             let tar = tree.out.join(if o.ktest {
@@ -134,7 +141,8 @@ pub fn dispatch(o: &Options) -> Result<bool, Error> {
             Ok(true)
         }
         Command::Run => {
-            let (art, _, staged) = build_and_stage(&tree, o, KernelKind::Production, &[])?;
+            let (art, _, staged) =
+                build_and_stage(&tree, o, KernelKind::Production, stage::SYSTEM_ENTRY, &[])?;
             stage::write_root(&staged, &tree.out.join("root"))?;
             let tar = tree.out.join("helix.tar");
             bundle::write(&staged, &tar)?;
@@ -157,7 +165,8 @@ pub fn dispatch(o: &Options) -> Result<bool, Error> {
         )),
         Command::Iso => {
             let release = limine_release(o)?;
-            let (_, _, staged) = build_and_stage(&tree, o, KernelKind::Production, &[])?;
+            let (_, _, staged) =
+                build_and_stage(&tree, o, KernelKind::Production, stage::SYSTEM_ENTRY, &[])?;
             let out = o.out.clone().unwrap_or_else(|| tree.out.join("helix.iso"));
             iso::build_iso(&staged, &release, &tree.out.join("iso"), &out).map_err(Error::Iso)?;
             println!(
@@ -217,9 +226,47 @@ fn test(tree: &Tree, o: &Options, media: &[MediumChoice]) -> bool {
             tally.fail(failure("[kernel] suite -smp 4", &e));
         }
     }
+    if media == [MediumChoice::Offline] && o.only.is_none() {
+        let again = Options {
+            no_build: true,
+            ..o.clone()
+        };
+        if let Err(e) = system_tests(tree, &again, &mut tally) {
+            tally.fail(failure("[system] suite", &e));
+        }
+    }
     tally.print_failures();
     println!("{}", tally.final_line());
     tally.failed() == 0
+}
+
+/// The system tests: the production kernel, the module manager and the
+/// test manifest's modules, one offline boot.
+fn system_tests(tree: &Tree, o: &Options, tally: &mut Tally) -> Result<(), Error> {
+    println!("[system] the module manager runs manifests/system-test.manifest");
+    let (art, kernel, _) = build_and_stage(
+        tree,
+        o,
+        KernelKind::Production,
+        stage::SYSTEM_TESTS_ENTRY,
+        &[],
+    )?;
+    let cfg_text = read_text(&tree.cfg)?;
+    let mut offline = OfflineSource {
+        workspace: &tree.root,
+        cfg_path: &tree.cfg,
+        cfg_text: &cfg_text,
+        kernel: &kernel,
+        loader: &art.loader,
+        out: &tree.out,
+        entry: stage::SYSTEM_TESTS_ENTRY,
+    };
+    suite::run(
+        &mut suite::SystemSource(&mut offline),
+        None,
+        &boot_options(o),
+        tally,
+    )
 }
 
 fn failure(name: &str, e: &Error) -> Failure {
@@ -231,7 +278,8 @@ fn failure(name: &str, e: &Error) -> Failure {
 }
 
 fn boots(tree: &Tree, o: &Options, medium: MediumChoice, tally: &mut Tally) -> Result<(), Error> {
-    let (art, kernel, good) = build_and_stage(tree, o, KernelKind::Test, &[])?;
+    let (art, kernel, good) =
+        build_and_stage(tree, o, KernelKind::Test, stage::KERNEL_TESTS_ENTRY, &[])?;
     let opts = boot_options(o);
     let cfg_text = read_text(&tree.cfg)?;
     let mut offline = OfflineSource {
@@ -241,6 +289,7 @@ fn boots(tree: &Tree, o: &Options, medium: MediumChoice, tally: &mut Tally) -> R
         kernel: &kernel,
         loader: &art.loader,
         out: &tree.out,
+        entry: stage::KERNEL_TESTS_ENTRY,
     };
     let release;
     let mut iso;
@@ -265,6 +314,7 @@ fn boots(tree: &Tree, o: &Options, medium: MediumChoice, tally: &mut Tally) -> R
                 release: &release,
                 out: &tree.out,
                 firmware,
+                entry: stage::KERNEL_TESTS_ENTRY,
             };
             &mut iso
         }

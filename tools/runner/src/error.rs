@@ -24,6 +24,11 @@ pub enum Error {
         /// The underlying error.
         source: io::Error,
     },
+    /// `cargo metadata` failed or said something unexpected.
+    Metadata {
+        /// What went wrong.
+        message: String,
+    },
     /// `cargo build` failed.
     CargoBuild {
         /// Its exit status as text (`exit status: 101`).
@@ -99,6 +104,7 @@ impl fmt::Display for Error {
                 source,
             } => write!(f, "cannot {action} {}: {source}", path.display()),
             Error::Spawn { program, source } => write!(f, "cannot start {program}: {source}"),
+            Error::Metadata { message } => write!(f, "cargo metadata: {message}"),
             Error::CargoBuild { status } => write!(f, "cargo build failed ({status})"),
             Error::Config { path, message } => write!(f, "{}: {message}", path.display()),
             Error::NoBootEntry { path } => {

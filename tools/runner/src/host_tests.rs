@@ -57,7 +57,7 @@ pub struct HostResult {
 pub fn run(workspace: &Path) -> Result<HostResult, Error> {
     let mut child = Command::new(cargo())
         .current_dir(workspace)
-        .args(["test", "--color", "never"])
+        .args(["test", "--no-fail-fast", "--color", "never"])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -7,7 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use helix_abi::boot::MANIFEST_CMDLINE;
-use helix_bootcfg::{BootPath, Config};
+use helix_bootcfg::{BootPath, Config, ModuleSpec};
 
 use crate::error::Error;
 
@@ -19,7 +19,7 @@ const PATTERN_SEED: u64 = 0x4845_4c49_585f_5054; // "HELIX_PT"
 
 /// Directories (relative to the workspace root) searched, in order, for a
 /// module's file name. Built server binaries go here as one more line.
-pub const SOURCE_DIRS: &[&str] = &["test/modules", crate::build::MODULES_DIR];
+pub const SOURCE_DIRS: &[&str] = &["manifests", "test/modules", crate::build::MODULES_DIR];
 
 /// A staged boot: the config text and every file it names, by member name
 /// (`boot():/x/y` becomes `x/y`).
@@ -41,9 +41,20 @@ pub struct StageInput<'a> {
     pub cfg_text: &'a str,
     /// The kernel ELF's bytes.
     pub kernel: &'a [u8],
-    /// Words appended to the default entry's cmdline (`ktest`, `ktest.skip=a,b`).
+    /// Words appended to the entry's cmdline (`ktest`, `ktest.skip=a,b`).
     pub extra_cmdline: &'a [String],
+    /// Which entry to stage (its name); `None`: the default entry.
+    pub entry: Option<&'a str>,
 }
+
+/// The entry `make run` and `make iso` boot: the system as a user has it.
+pub const SYSTEM_ENTRY: &str = "Helix";
+/// The entry of the in-kernel test suite.
+pub const KERNEL_TESTS_ENTRY: &str = "Helix kernel tests";
+/// The entry of the system tests (the module manager runs a test manifest).
+pub const SYSTEM_TESTS_ENTRY: &str = "Helix system tests";
+/// File-name suffix of boot manifests (the module manager's).
+pub const BOOT_MANIFEST_SUFFIX: &str = ".manifest";
 
 /// Where a module's bytes come from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -132,21 +143,93 @@ fn config_error(path: &Path, message: String) -> Error {
     }
 }
 
-fn default_entry_index(cfg: &Config<'_>) -> Option<usize> {
-    let entry = cfg.default_entry()?;
-    cfg.entries.iter().position(|e| std::ptr::eq(e, entry))
+fn entry_index(cfg: &Config<'_>, name: Option<&str>) -> Option<usize> {
+    match name {
+        Some(n) => cfg
+            .entries
+            .iter()
+            .position(|e| e.is_bootable() && e.name == n),
+        None => {
+            let entry = cfg.default_entry()?;
+            cfg.entries.iter().position(|e| std::ptr::eq(e, entry))
+        }
+    }
 }
 
-/// Stage the default entry of the config.
+/// The boot paths of the binaries the entry's boot manifest names that
+/// the entry does not list itself (`boot():/boot/helix/<binary>`, next to
+/// the manifest), so adding a server needs no `limine.cfg` line.
+pub fn manifest_binaries(
+    workspace: &Path,
+    entry: &helix_bootcfg::Entry<'_>,
+) -> Result<Vec<String>, Error> {
+    let Some(spec) = entry
+        .modules
+        .iter()
+        .find(|m| m.path.path.ends_with(BOOT_MANIFEST_SUFFIX))
+    else {
+        return Ok(Vec::new());
+    };
+    let source = module_source(workspace, spec.cmdline, spec.path.path)?;
+    let Source::File(file) = source else {
+        return Ok(Vec::new());
+    };
+    let text = fs::read_to_string(&file).map_err(|e| Error::io("read", &file, e))?;
+    let manifest = helix_manifest::Manifest::parse(&text).map_err(|e| Error::Config {
+        path: file.clone(),
+        message: e.to_string(),
+    })?;
+    let dir = spec.path.path.rsplit_once('/').map_or("", |(d, _)| d);
+    let listed: Vec<&str> = entry
+        .modules
+        .iter()
+        .filter_map(|m| m.path.path.rsplit('/').next())
+        .collect();
+    let mut out = Vec::new();
+    for b in manifest.binaries() {
+        if listed.contains(&b) {
+            continue;
+        }
+        // A binary nobody built stays out of the boot: the manager then
+        // refuses its module with the reason (and starts the rest).
+        let path = format!("{dir}/{b}");
+        if module_source(workspace, "", &path).is_err() {
+            eprintln!(
+                "runner: {}: no file `{b}` to stage; its module will be refused",
+                file.display()
+            );
+            continue;
+        }
+        out.push(path);
+    }
+    Ok(out)
+}
+
+/// Stage one entry of the config (the default when `input.entry` is
+/// `None`): the staged config holds that entry alone, with the binaries
+/// its boot manifest names added as modules.
 pub fn stage(input: &StageInput<'_>) -> Result<Staged, Error> {
     let cfg = helix_bootcfg::parse(input.cfg_text)
         .map_err(|e| config_error(input.cfg_path, e.to_string()))?;
     let no_entry = || Error::NoBootEntry {
         path: input.cfg_path.to_path_buf(),
     };
-    let index = default_entry_index(&cfg).ok_or_else(no_entry)?;
-    let entry = &cfg.entries[index];
-    let kernel_path = entry.path.ok_or_else(no_entry)?;
+    let index = entry_index(&cfg, input.entry).ok_or_else(no_entry)?;
+    let kernel_path = cfg.entries[index].path.ok_or_else(no_entry)?;
+    let extra = manifest_binaries(input.workspace, &cfg.entries[index])?;
+    let mut entry = cfg.entries[index].clone();
+    for path in &extra {
+        entry.modules.push(ModuleSpec {
+            path: BootPath {
+                resource: "boot",
+                argument: "",
+                path,
+                hash: None,
+            },
+            cmdline: path.rsplit('/').next().unwrap_or(path),
+            line: 0,
+        });
+    }
 
     // Module bytes in config order; `None` marks the manifest, which is
     // generated once every other module is known.
@@ -174,8 +257,16 @@ pub fn stage(input: &StageInput<'_>) -> Result<Staged, Error> {
     }));
 
     let cmdline = append_cmdline(entry.cmdline, input.extra_cmdline);
-    let mut out = cfg.clone();
-    out.entries[index].cmdline = &cmdline;
+    entry.cmdline = &cmdline;
+    let out = Config {
+        globals: cfg
+            .globals
+            .iter()
+            .filter(|g| !g.key.eq_ignore_ascii_case("default_entry"))
+            .copied()
+            .collect(),
+        entries: vec![entry],
+    };
     Ok(Staged {
         config: helix_bootcfg::render(&out),
         files,

@@ -23,6 +23,35 @@ pub trait BootSource {
     fn can_reboot(&self) -> bool {
         true
     }
+    /// The words a boot adds to the kernel cmdline (the kernel suite's
+    /// `ktest` words by default).
+    fn words(&self, only: Option<&str>, skip: &[String]) -> Vec<String> {
+        boot_words(only, skip)
+    }
+    /// The tag of the suite's output lines.
+    fn tag(&self) -> &'static str {
+        "kernel"
+    }
+}
+
+/// The system tests: the module manager judges the test manifest's cases
+/// and speaks the protocol, in one boot of the system-tests entry (no
+/// kernel words, no re-boots: the manager sees no cmdline).
+pub struct SystemSource<'a, S: BootSource>(pub &'a mut S);
+
+impl<S: BootSource> BootSource for SystemSource<'_, S> {
+    fn medium(&mut self, words: &[String]) -> Result<Medium, Error> {
+        self.0.medium(words)
+    }
+    fn can_reboot(&self) -> bool {
+        false
+    }
+    fn words(&self, _only: Option<&str>, _skip: &[String]) -> Vec<String> {
+        Vec::new()
+    }
+    fn tag(&self) -> &'static str {
+        "system"
+    }
 }
 
 /// Offline boots: stage with the extra words into `build/root/`, bundle
@@ -40,6 +69,8 @@ pub struct OfflineSource<'a> {
     pub loader: &'a Path,
     /// Output directory (`build/`).
     pub out: &'a Path,
+    /// The entry to boot.
+    pub entry: &'a str,
 }
 
 impl BootSource for OfflineSource<'_> {
@@ -50,6 +81,7 @@ impl BootSource for OfflineSource<'_> {
             cfg_text: self.cfg_text,
             kernel: self.kernel,
             extra_cmdline: words,
+            entry: Some(self.entry),
         })?;
         stage::write_root(&staged, &self.out.join("root"))?;
         let bundle_path = self.out.join("helix-test.tar");
@@ -78,6 +110,8 @@ pub struct IsoSource<'a> {
     pub out: &'a Path,
     /// Which firmware boots the ISO.
     pub firmware: Firmware,
+    /// The entry to boot.
+    pub entry: &'a str,
 }
 
 impl BootSource for IsoSource<'_> {
@@ -88,6 +122,7 @@ impl BootSource for IsoSource<'_> {
             cfg_text: self.cfg_text,
             kernel: self.kernel,
             extra_cmdline: words,
+            entry: Some(self.entry),
         })?;
         let iso = self.out.join("helix-test.iso");
         build_iso(&staged, self.release, &self.out.join("iso"), &iso).map_err(Error::Iso)?;
@@ -117,14 +152,14 @@ pub fn reboot_wanted(ledger: &Ledger, fresh: usize, can_reboot: bool, boots: usi
     can_reboot && fresh > 0 && boots < cap && !ledger.remaining().is_empty()
 }
 
-fn show(progress: &Progress, account: &BootAccount) {
+fn show(tag: &str, progress: &Progress, account: &BootAccount) {
     match progress {
-        Progress::Passed(n) => println!("[kernel] {n} ... ok"),
+        Progress::Passed(n) => println!("[{tag}] {n} ... ok"),
         Progress::Failed(n, r) => {
-            println!("[kernel] {n} ... FAILED: {r}");
+            println!("[{tag}] {n} ... FAILED: {r}");
             print_context("serial lines up to the failure", &account.tail());
         }
-        Progress::Malformed(l) => println!("[kernel] malformed protocol line: {l}"),
+        Progress::Malformed(l) => println!("[{tag}] malformed protocol line: {l}"),
     }
 }
 
@@ -135,22 +170,23 @@ pub fn run(
     opts: &BootOptions,
     tally: &mut Tally,
 ) -> Result<(), Error> {
+    let tag = source.tag();
     let mut ledger = Ledger::new(only.map(String::from));
     let mut boots = 0;
     loop {
         boots += 1;
-        let words = boot_words(only, &ledger.skip_list());
+        let words = source.words(only, &ledger.skip_list());
         let medium = source.medium(&words)?;
-        println!("[kernel] boot {boots}: cmdline + {:?}", words.join(" "));
+        println!("[{tag}] boot {boots}: cmdline + {:?}", words.join(" "));
         let mut account = BootAccount::default();
         let run = qemu::boot(&medium, opts, &mut |line| {
             if let Some(p) = account.feed(&line.text) {
-                show(&p, &account);
+                show(tag, &p, &account);
             }
         })?;
-        println!("[kernel] boot {boots} ended: {}; {}", run.end, run.timing());
+        println!("[{tag}] boot {boots} ended: {}; {}", run.end, run.timing());
         if let Some(p) = &run.panic {
-            println!("[kernel] panic: {p}");
+            println!("[{tag}] panic: {p}");
         }
         if matches!(run.end, qemu::BootEnd::Exit(_)) && !run.stderr.is_empty() {
             print_context(
@@ -169,12 +205,12 @@ pub fn run(
         let absorbed = ledger.absorb(report);
         if let Some(n) = &absorbed.unfinished {
             println!(
-                "[kernel] {n} ... FAILED: started but never finished ({})",
+                "[{tag}] {n} ... FAILED: started but never finished ({})",
                 run.end
             );
         }
         for p in &absorbed.problems {
-            println!("[kernel] protocol problem: {p}");
+            println!("[{tag}] protocol problem: {p}");
         }
         if !saw_done || absorbed.unfinished.is_some() || !absorbed.problems.is_empty() {
             print_context(
@@ -188,16 +224,16 @@ pub fn run(
     }
     let summary = ledger.finish();
     let (passed, failed) = summary.counts();
-    println!("[kernel] {passed} passed, {failed} failed in {boots} boot(s)");
+    println!("[{tag}] {passed} passed, {failed} failed in {boots} boot(s)");
     for case in summary.cases {
         match case.failure {
             None => tally.count_pass(),
             Some(reason) => {
                 if reason == crate::serial::FailReason::Missing {
-                    println!("[kernel] {} ... FAILED: missing result", case.name);
+                    println!("[{tag}] {} ... FAILED: missing result", case.name);
                 }
                 tally.count_fail(Failure {
-                    name: format!("[kernel] {}", case.name),
+                    name: format!("[{tag}] {}", case.name),
                     reason: reason.to_string(),
                     context: case.context,
                 });
@@ -206,7 +242,7 @@ pub fn run(
     }
     for (problem, tail) in summary.problems {
         tally.count_fail(Failure {
-            name: "[kernel] protocol".into(),
+            name: format!("[{tag}] protocol"),
             reason: problem.to_string(),
             context: tail,
         });

@@ -18,7 +18,8 @@ fn project_limine_cfg_parses() {
     assert!(e.modules.len() >= 2);
     // The root server comes first (the kernel starts module 0); the
     // manifest is somewhere in the list.
-    assert_eq!(e.modules[0].cmdline, "init");
+    assert_eq!(e.modules[0].cmdline, "modmgr");
+    assert!(e.modules.iter().any(|m| m.path.path.ends_with(".manifest")));
     assert!(e.modules.iter().any(|m| m.cmdline == "helix-manifest"));
 }
 

@@ -160,8 +160,8 @@ fn root_server_starts_with_boot_info() -> Result<(), Failure> {
     })
     .ok_or(Failure::Missing("user world"))?;
     ensure!(
-        matches!(state.0, Ok(IpcState::Waiting { .. })),
-        "root server waits on its notification after printing"
+        matches!(state.0, Ok(IpcState::Receiving { .. })),
+        "the root server (the module manager) waits on its endpoint"
     );
     ensure!(
         state.1.is_ok_and(|c| c.rights == CapRights::READ),

@@ -25,6 +25,7 @@ fn stage_with(cfg: &str, extra: &[String]) -> Result<Staged, Error> {
         cfg_text: cfg,
         kernel: b"\x7fELF-not-really",
         extra_cmdline: extra,
+        entry: None,
     })
 }
 
@@ -132,4 +133,54 @@ fn member_names_reject_escapes() {
         ..p("/x")
     };
     assert!(member_name(&hdd).is_err());
+}
+
+#[test]
+fn a_named_entry_is_staged_alone_with_its_manifest_binaries() -> Result<(), Error> {
+    let cfg = format!(
+        "{CFG}
+/Other
+    protocol: limine
+    path: boot():/boot/helix/kernel.elf
+    module_path: boot():/boot/helix/helix.manifest
+    module_cmdline: system
+"
+    );
+    let ws = workspace();
+    let built = ws.join(crate::build::MODULES_DIR);
+    let text = fs::read_to_string(ws.join("manifests/helix.manifest")).unwrap();
+    let man = helix_manifest::Manifest::parse(&text).unwrap();
+    // Binaries may not be built in a fresh checkout: stage only when they are.
+    if man.binaries().iter().any(|b| !built.join(b).is_file()) {
+        let err = stage(&StageInput {
+            workspace: &ws,
+            cfg_path: Path::new("limine.cfg"),
+            cfg_text: &cfg,
+            kernel: b"k",
+            extra_cmdline: &[],
+            entry: Some("Other"),
+        });
+        assert!(matches!(err, Err(Error::MissingModuleSource { .. })));
+        return Ok(());
+    }
+    let s = stage(&StageInput {
+        workspace: &ws,
+        cfg_path: Path::new("limine.cfg"),
+        cfg_text: &cfg,
+        kernel: b"k",
+        extra_cmdline: &[],
+        entry: Some("Other"),
+    })?;
+    let parsed = helix_bootcfg::parse(&s.config).unwrap();
+    assert_eq!(parsed.entries.len(), 1, "only the chosen entry");
+    assert_eq!(parsed.entries[0].name, "Other");
+    for b in man.binaries() {
+        let member = format!("boot/helix/{b}");
+        assert!(s.files.iter().any(|(m, _)| *m == member), "{member} staged");
+        assert!(
+            s.config.contains(&format!("boot():/{member}")),
+            "{member} in the config"
+        );
+    }
+    Ok(())
 }

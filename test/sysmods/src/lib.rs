@@ -1,0 +1,17 @@
+//! helix-sysmods: the modules of the system tests. The library is the
+//! `echo` interface (shared by its servers and the programs that call
+//! it); each bin is one boot module of `manifests/system-test.manifest`.
+//!
+//! Design rules:
+//! - Test modules are ordinary modules: metadata records, the protocol
+//!   runtime, caps from the manifest, no test code in the kernel.
+//! - A program reports its verdict as its exit status (0 = every check
+//!   held; n = check n failed), which the manager turns into a test result.
+#![no_std]
+#![forbid(unsafe_code)]
+
+extern crate alloc;
+
+mod echo;
+
+pub use echo::{Echo, EchoClient, EchoError, EchoHandler, EchoServer};

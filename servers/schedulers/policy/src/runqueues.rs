@@ -243,6 +243,13 @@ impl<D: ThreadData> RunQueues<D> {
         queue.running.map(|_| queue.remaining_ms)
     }
 
+    /// The key of the first ready thread of `cpu` (the next to run after
+    /// the running one).
+    pub fn first_ready_key(&self, cpu: u32) -> Option<D::Key> {
+        let queue = self.cpus.get(cpu as usize)?;
+        queue.ready.first_key_value().map(|((key, _), _)| *key)
+    }
+
     /// `cpu`'s queue, front (the running thread) first.
     pub fn queue(&self, cpu: u32) -> Vec<ThreadId> {
         match self.cpus.get(cpu as usize) {

@@ -347,3 +347,47 @@ pub fn cpu_time(policy: &mut dyn SchedulingPolicy, periods: u64) -> BTreeMap<Thr
     }
     time
 }
+
+/// Apply `ops` to both schedulers and assert the same answers, the same
+/// periodic migrations and the same [`Snapshot`] after each.
+pub fn assert_same_future(a: &mut dyn SchedulingPolicy, b: &mut dyn SchedulingPolicy, ops: &[Op]) {
+    for &op in ops {
+        assert_eq!(apply(a, op), apply(b, op), "{op:?}");
+        assert_eq!(a.take_migrations(), b.take_migrations(), "after {op:?}");
+        assert_eq!(snapshot(a), snapshot(b), "after {op:?}");
+    }
+}
+
+/// Apply random `ops` to `policy` (empty, on `cpus` CPUs) under a
+/// [`Model`], checking every answer and the invariants after each; returns
+/// the model.
+pub fn check_events(policy: &mut dyn SchedulingPolicy, cpus: u32, ops: &[Op]) -> Model {
+    let mut model = Model::new(cpus);
+    for &op in ops {
+        model.apply(policy, op);
+        model.check(policy);
+    }
+    assert_eq!(policy.threads().len(), model.len());
+    model
+}
+
+/// Add threads `(id, priority)` in order, each to the least loaded CPU.
+pub fn add_all(policy: &mut dyn SchedulingPolicy, threads: &[(u64, u8)]) {
+    for &(n, priority) in threads {
+        policy
+            .add_thread(ThreadId(n), priority, CpuMask::ALL)
+            .expect("new thread");
+    }
+}
+
+/// The thread (its number, `u64::MAX` for none) that holds `cpu` during
+/// each of the next `ticks` ticks.
+pub fn trace(policy: &mut dyn SchedulingPolicy, cpu: u32, ticks: usize) -> Vec<u64> {
+    (0..ticks)
+        .map(|_| {
+            let running = policy.next(cpu).map_or(u64::MAX, |t| t.0);
+            policy.tick(cpu).expect("valid CPU");
+            running
+        })
+        .collect()
+}

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 pub const MAX_CPUS: u32 = 64;
 
 /// A set of CPU numbers `0..64`: a thread's affinity.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct CpuMask(pub u64);
 
 impl CpuMask {

@@ -8,7 +8,8 @@ mod rules;
 mod simulation;
 mod state;
 
-use helix_sched_policy::{CpuMask, SchedulingPolicy, ThreadId};
+use helix_sched_policy::ThreadId;
+use helix_sched_policy::testing::add_all;
 
 use crate::{RoundRobinConfig, RoundRobinScheduler};
 
@@ -23,19 +24,6 @@ fn scheduler(cpus: u32) -> RoundRobinScheduler {
 /// One CPU with threads `(id, priority)` added in order.
 fn one_cpu(threads: &[(u64, u8)]) -> RoundRobinScheduler {
     let mut s = scheduler(1);
-    for &(n, priority) in threads {
-        s.add_thread(t(n), priority, CpuMask::ALL).expect("add");
-    }
+    add_all(&mut s, threads);
     s
-}
-
-/// The thread running on `cpu` during each of the next `ticks` ticks.
-fn run(s: &mut RoundRobinScheduler, cpu: u32, ticks: usize) -> Vec<u64> {
-    (0..ticks)
-        .map(|_| {
-            let running = s.next(cpu).map_or(u64::MAX, |t| t.0);
-            s.tick(cpu).expect("valid CPU");
-            running
-        })
-        .collect()
 }

@@ -1,7 +1,7 @@
 //! Over random event sequences no thread is lost or duplicated, every
 //! answer fits the events, and the invariants of the queues hold.
 
-use helix_sched_policy::testing::{Model, op};
+use helix_sched_policy::testing::{Model, check_events, op};
 use helix_sched_policy::{PolicyConfig, SchedulingPolicy};
 use proptest::prelude::*;
 
@@ -20,12 +20,7 @@ proptest! {
             ..RoundRobinConfig::default()
         };
         let mut s = RoundRobinScheduler::new(4, config).expect("valid");
-        let mut model = Model::new(4);
-        for op in ops {
-            model.apply(&mut s, op);
-            model.check(&s);
-        }
-        prop_assert_eq!(s.threads().len(), model.len());
+        check_events(&mut s, 4, &ops);
     }
 
     #[test]

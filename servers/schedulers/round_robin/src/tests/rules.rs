@@ -3,7 +3,9 @@
 
 use helix_sched_policy::{CpuMask, Decision, PolicyError, SchedulingPolicy, ThreadState};
 
-use super::{one_cpu, run, scheduler, t};
+use helix_sched_policy::testing::trace;
+
+use super::{one_cpu, scheduler, t};
 
 #[test]
 fn threads_run_in_arrival_order() {
@@ -42,13 +44,13 @@ fn quanta_follow_priorities_turn_by_turn() {
         expected.extend([2; 20]);
         expected.extend([3; 10]);
     }
-    assert_eq!(run(&mut s, 0, 70), expected);
+    assert_eq!(trace(&mut s, 0, 70), expected);
 }
 
 #[test]
 fn a_thread_alone_restarts_its_quantum() {
     let mut s = one_cpu(&[(1, 0)]);
-    assert_eq!(run(&mut s, 0, 4), [1; 4]);
+    assert_eq!(trace(&mut s, 0, 4), [1; 4]);
     assert_eq!(
         s.tick(0),
         Ok(Decision::Switch {
@@ -63,7 +65,7 @@ fn a_thread_alone_restarts_its_quantum() {
 #[test]
 fn yield_moves_the_running_thread_to_the_back_at_once() {
     let mut s = one_cpu(&[(1, 50), (2, 50), (3, 50)]);
-    run(&mut s, 0, 3);
+    trace(&mut s, 0, 3);
     assert_eq!(
         s.yield_now(0),
         Ok(Decision::Switch {
@@ -89,7 +91,7 @@ fn yield_moves_the_running_thread_to_the_back_at_once() {
 #[test]
 fn blocked_threads_leave_and_come_back_at_the_back() {
     let mut s = one_cpu(&[(1, 50), (2, 50), (3, 50), (4, 50)]);
-    run(&mut s, 0, 4);
+    trace(&mut s, 0, 4);
     // The running thread blocks: the front runs at once with a full quantum.
     s.block(t(1)).expect("running");
     assert_eq!(s.queue(0), [t(2), t(3), t(4)]);
@@ -161,7 +163,7 @@ fn new_threads_go_to_the_least_loaded_allowed_cpu() {
 #[test]
 fn a_priority_change_takes_effect_on_the_quantum() {
     let mut s = one_cpu(&[(1, 200), (2, 50)]);
-    run(&mut s, 0, 2);
+    trace(&mut s, 0, 2);
     assert_eq!(s.remaining_ms(t(1)), Some(18));
     s.set_priority(t(1), 0).expect("known");
     assert_eq!(s.quantum_ms(t(1)), Some(5));

@@ -1,7 +1,7 @@
 //! Saved state: a scheduler restored mid-run makes exactly the decisions
 //! of the original; bad bytes are refused.
 
-use helix_sched_policy::testing::{Op, apply, op, snapshot};
+use helix_sched_policy::testing::{Op, apply, assert_same_future, op};
 use std::collections::BTreeSet;
 
 use helix_sched_policy::{ConfigError, CpuMask, SchedulingPolicy, StateError, ThreadState};
@@ -17,14 +17,9 @@ fn config(interval: u64) -> RoundRobinConfig {
     }
 }
 
-/// Apply `ops` to both and require the same answers and the same state
-/// after each.
+/// The same answers and state after each of `ops`, and equal at the end.
 fn same_future(a: &mut RoundRobinScheduler, b: &mut RoundRobinScheduler, ops: &[Op]) {
-    for &op in ops {
-        assert_eq!(apply(a, op), apply(b, op), "{op:?}");
-        assert_eq!(a.take_migrations(), b.take_migrations());
-        assert_eq!(snapshot(a), snapshot(b));
-    }
+    assert_same_future(a, b, ops);
     assert_eq!(a, b);
 }
 

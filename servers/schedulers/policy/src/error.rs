@@ -65,6 +65,8 @@ impl fmt::Display for PolicyError {
     }
 }
 
+impl core::error::Error for PolicyError {}
+
 /// The `scheduler` interface's coarser error for a refused event.
 impl From<PolicyError> for SchedError {
     fn from(error: PolicyError) -> SchedError {
@@ -163,6 +165,8 @@ impl fmt::Display for ConfigError {
     }
 }
 
+impl core::error::Error for ConfigError {}
+
 /// Why saved state could not be restored (or, rarely, written).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StateError {
@@ -210,6 +214,8 @@ impl fmt::Display for StateError {
     }
 }
 
+impl core::error::Error for StateError {}
+
 /// What is contradictory in restored queues.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Inconsistency {
@@ -244,6 +250,8 @@ impl fmt::Display for Inconsistency {
     }
 }
 
+impl core::error::Error for Inconsistency {}
+
 /// Why a policy could not be built.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum BuildError {
@@ -261,6 +269,8 @@ impl fmt::Display for BuildError {
         }
     }
 }
+
+impl core::error::Error for BuildError {}
 
 impl From<PolicyError> for BuildError {
     fn from(error: PolicyError) -> BuildError {

@@ -571,6 +571,9 @@ impl<D: ThreadData> RunQueues<D> {
 
     /// Put a thread that is in no queue at the back of its CPU's queue.
     fn enqueue(&mut self, thread: ThreadId) {
+        if self.next_seq == u64::MAX {
+            self.renumber();
+        }
         let Some(entry) = self.threads.get_mut(&thread) else {
             return;
         };
@@ -581,6 +584,24 @@ impl<D: ThreadData> RunQueues<D> {
         self.next_seq += 1;
         queue.ready.insert((entry.data.key(), seq), thread);
         entry.place = Place::Ready(seq);
+    }
+
+    /// Number the ready threads afresh from 0, keeping every queue's
+    /// order, when the arrival counter is exhausted (restored state may
+    /// bring it close).
+    fn renumber(&mut self) {
+        let mut seq = 0;
+        for queue in &mut self.cpus {
+            let ready = core::mem::take(&mut queue.ready);
+            for ((key, _), thread) in ready {
+                queue.ready.insert((key, seq), thread);
+                if let Some(entry) = self.threads.get_mut(&thread) {
+                    entry.place = Place::Ready(seq);
+                }
+                seq += 1;
+            }
+        }
+        self.next_seq = seq;
     }
 
     /// Dispatch the front of `cpu`'s queue if nothing runs there.

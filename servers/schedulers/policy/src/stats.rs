@@ -1,5 +1,6 @@
 //! [`Stats`]: counters a policy keeps, and the tick clock that says when a
-//! balance step is due.
+//! balance step is due. Counters saturate (restored state may start them
+//! anywhere).
 #![forbid(unsafe_code)]
 
 use alloc::vec::Vec;
@@ -57,8 +58,8 @@ impl Stats {
         let Some(stats) = self.cpus.get_mut(cpu as usize) else {
             return false;
         };
-        stats.ticks += 1;
-        stats.busy_ticks += u64::from(busy);
+        stats.ticks = stats.ticks.saturating_add(1);
+        stats.busy_ticks = stats.busy_ticks.saturating_add(u64::from(busy));
         let now = self.system_ticks();
         interval != 0 && now > before && now.is_multiple_of(interval)
     }
@@ -70,20 +71,20 @@ impl Stats {
             return;
         };
         if yielded {
-            stats.yields += 1;
+            stats.yields = stats.yields.saturating_add(1);
         } else {
-            stats.expiries += 1;
+            stats.expiries = stats.expiries.saturating_add(1);
         }
         if let Decision::Switch { prev, next } = decision
             && prev != next
         {
-            stats.switches += 1;
+            stats.switches = stats.switches.saturating_add(1);
         }
     }
 
     /// Count a balance step that moved `moved` threads.
     pub fn balanced(&mut self, moved: usize) {
-        self.balance_steps += 1;
-        self.migrations += moved as u64;
+        self.balance_steps = self.balance_steps.saturating_add(1);
+        self.migrations = self.migrations.saturating_add(moved as u64);
     }
 }

@@ -257,3 +257,27 @@ fn validation_finds_each_contradiction() {
     none.cpus.clear();
     assert_eq!(none.validate(Q3), Err(Inconsistency::CpuCount(0)));
 }
+
+#[test]
+fn an_exhausted_arrival_counter_renumbers_in_order() {
+    let mut q = fifo(2, &[(1, 0), (2, 0), (3, 0), (4, 1), (5, 1)]);
+    // Restored state may bring the counter to its end.
+    q.next_seq = u64::MAX;
+    if let Some(cpu) = q.cpus.get_mut(0) {
+        let ready = core::mem::take(&mut cpu.ready);
+        for (i, (_, thread)) in ready.into_iter().enumerate() {
+            let seq = u64::MAX - 10 + i as u64;
+            cpu.ready.insert(((), seq), thread);
+            if let Some(e) = q.threads.get_mut(&thread) {
+                e.place = Place::Ready(seq);
+            }
+        }
+    }
+    assert_eq!(q.validate(Q3), Ok(()));
+    assert_eq!(q.requeue_running(0, Q3), Some((t(1), t(2))));
+    assert_eq!(q.requeue_running(1, Q3), Some((t(4), t(5))));
+    assert_eq!(q.queue(0), [t(2), t(3), t(1)]);
+    assert_eq!(q.queue(1), [t(5), t(4)]);
+    assert!(q.next_seq < 10);
+    assert_eq!(q.validate(Q3), Ok(()));
+}

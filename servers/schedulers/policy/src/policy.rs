@@ -19,7 +19,7 @@ use crate::stats::Stats;
 use crate::types::{CpuMask, Decision, Migration, ThreadInfo};
 
 /// A scheduling policy as a server drives it: thread events in, decisions
-/// and queue orders out.
+/// and queue orders out. `Send + Sync` like the module that holds it.
 ///
 /// Model: each CPU has one queue whose front is the running thread. A CPU
 /// idles only while its queue is empty: whenever the running thread leaves
@@ -28,7 +28,7 @@ use crate::types::{CpuMask, Decision, Migration, ThreadInfo};
 /// from per-CPU queues needs is here: [`queue`](Self::queue) (order),
 /// [`quantum_ms`](Self::quantum_ms) and [`thread`](Self::thread) (priority,
 /// CPU placement), and the [`Migration`]s of each balance step.
-pub trait SchedulingPolicy {
+pub trait SchedulingPolicy: Send + Sync {
     /// The policy's name (`"round_robin"`, `"fair"`).
     fn name(&self) -> &'static str;
 
@@ -134,7 +134,7 @@ pub trait SchedulingPolicy {
 /// What a policy decides; [`PolicyScheduler`](crate::PolicyScheduler)
 /// does the rest (queues, dispatch, quanta, balancing, state). Hooks that
 /// a policy does not need default to doing nothing.
-pub trait Policy: Clone + PartialEq + Debug + Serialize + DeserializeOwned {
+pub trait Policy: Clone + PartialEq + Debug + Send + Sync + Serialize + DeserializeOwned {
     /// Per-thread data; its key orders the ready queue.
     type Data: ThreadData;
     /// The configuration.

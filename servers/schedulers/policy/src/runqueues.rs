@@ -22,10 +22,12 @@ use crate::types::{CpuMask, MAX_CPUS, ThreadInfo, ThreadState};
 
 /// Per-thread data a policy keeps beside the common fields, and the order
 /// it gives the ready queue.
-pub trait ThreadData: Clone + PartialEq + Debug + Serialize + DeserializeOwned {
+pub trait ThreadData:
+    Clone + PartialEq + Debug + Send + Sync + Serialize + DeserializeOwned
+{
     /// Ready threads run in increasing key order, equal keys in arrival
     /// order. `()` makes the queue a FIFO.
-    type Key: Ord + Copy + Debug + Serialize + DeserializeOwned;
+    type Key: Ord + Copy + Debug + Send + Sync + Serialize + DeserializeOwned;
 
     /// The thread's position key (read when it joins a queue).
     fn key(&self) -> Self::Key;

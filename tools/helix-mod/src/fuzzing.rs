@@ -96,9 +96,24 @@ pub fn manifest(data: &[u8]) {
         (Ok(a), Ok(b)) => {
             assert_eq!(a, b);
             let again = Manifest::parse(&a.render()).expect("rendered manifest parses");
-            assert_eq!(&again, a, "render round trip");
+            assert_eq!(
+                without_lines(again),
+                without_lines(a.clone()),
+                "render round trip"
+            );
         }
         (Err(e), Err(errors)) => assert_eq!(errors.first(), Some(e)),
         _ => panic!("parse and parse_all disagree: {first:?} / {all:?}"),
     }
+}
+
+/// `m` with every line number 0 (rendering moves lines).
+fn without_lines(mut m: Manifest) -> Manifest {
+    for e in &mut m.modules {
+        e.line = 0;
+        for c in &mut e.caps {
+            c.line = 0;
+        }
+    }
+    m
 }

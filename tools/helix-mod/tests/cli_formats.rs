@@ -5,7 +5,10 @@ mod support;
 
 use helix_module_loader::fixtures::elf::RECORD;
 use helix_protocol::metadata::ModuleRecord;
-use support::{elf_fixture, helix_mod, scratch, wasm_with, write};
+use std::ffi::OsStr;
+use std::path::Path;
+
+use support::{Run, elf_fixture, helix_mod, scratch, wasm_with, write};
 
 #[test]
 fn inspect_an_elf_module() {
@@ -98,12 +101,30 @@ fn pack_gives_the_same_module_as_helix_native() {
     assert_eq!(&bytes[32..32 + RECORD.len()], &RECORD[..]);
 }
 
+/// `helix-mod [--json] verify FILE --trust KEYS... [extra...]`.
+fn verify(file: &Path, keys: &[&Path], extra: &[&str], json: bool) -> Run {
+    let mut args: Vec<&OsStr> = Vec::new();
+    if json {
+        args.push("--json".as_ref());
+    }
+    args.extend([OsStr::new("verify"), file.as_os_str(), "--trust".as_ref()]);
+    args.extend(keys.iter().map(|k| k.as_os_str()));
+    args.extend(extra.iter().map(OsStr::new));
+    helix_mod(&args)
+}
+
+/// `helix-mod ARGS...` on paths.
+fn run_on(args: &[&dyn AsRef<OsStr>]) -> Run {
+    let args: Vec<&OsStr> = args.iter().map(|a| a.as_ref()).collect();
+    helix_mod(&args)
+}
+
 #[test]
 fn keygen_sign_and_verify() {
     let dir = scratch();
     let d = dir.path();
     let key = d.join("release");
-    let run = helix_mod(&["keygen".as_ref(), "-o".as_ref(), key.as_os_str()]);
+    let run = run_on(&[&"keygen", &"-o", &key]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let private = std::fs::read_to_string(&key).unwrap();
     let public = std::fs::read_to_string(d.join("release.pub")).unwrap();
@@ -112,38 +133,19 @@ fn keygen_sign_and_verify() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(
-            std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
-            0o600
-        );
+        let mode = std::fs::metadata(&key).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
     }
     // No silent overwrite of a key.
-    assert_eq!(
-        helix_mod(&["keygen".as_ref(), "-o".as_ref(), key.as_os_str()]).code,
-        2
-    );
-    assert_eq!(
-        helix_mod(&[
-            "keygen".as_ref(),
-            "-o".as_ref(),
-            d.join("other").as_os_str()
-        ])
-        .code,
-        0
-    );
+    assert_eq!(run_on(&[&"keygen", &"-o", &key]).code, 2);
+    let other_key = d.join("other");
+    assert_eq!(run_on(&[&"keygen", &"-o", &other_key]).code, 0);
 
     let elf = write(d, "m.elf", &elf_fixture());
     let signed = d.join("signed.hxnm");
-    let run = helix_mod(&[
-        "pack".as_ref(),
-        elf.as_os_str(),
-        "-o".as_ref(),
-        signed.as_os_str(),
-        "--sign".as_ref(),
-        key.as_os_str(),
-    ]);
+    let run = run_on(&[&"pack", &elf, &"-o", &signed, &"--sign", &key]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let info = helix_mod(&["--json".as_ref(), "inspect".as_ref(), signed.as_os_str()]).json();
+    let info = run_on(&[&"--json", &"inspect", &signed]).json();
     assert_eq!(info["signature"]["status"], "signed");
     assert_eq!(info["signature"]["verifies"], true);
     let fingerprint = info["signature"]["key"].as_str().unwrap().to_string();
@@ -151,21 +153,10 @@ fn keygen_sign_and_verify() {
 
     let pubkey = d.join("release.pub");
     let other = d.join("other.pub");
-    let ok = helix_mod(&[
-        "verify".as_ref(),
-        signed.as_os_str(),
-        "--trust".as_ref(),
-        other.as_os_str(),
-        pubkey.as_os_str(),
-    ]);
+    let ok = verify(&signed, &[&other, &pubkey], &[], false);
     assert_eq!(ok.code, 0, "{}{}", ok.stdout, ok.stderr);
     assert!(ok.stdout.contains("trusted key release"), "{}", ok.stdout);
-    let untrusted = helix_mod(&[
-        "verify".as_ref(),
-        signed.as_os_str(),
-        "--trust".as_ref(),
-        other.as_os_str(),
-    ]);
+    let untrusted = verify(&signed, &[&other], &[], false);
     assert_eq!(untrusted.code, 1);
     assert!(
         untrusted.stdout.contains("REFUSED") && untrusted.stdout.contains(&fingerprint),
@@ -175,74 +166,24 @@ fn keygen_sign_and_verify() {
 
     // Unsigned: refused unless allowed.
     let unsigned = d.join("unsigned.hxnm");
-    helix_mod(&[
-        "pack".as_ref(),
-        elf.as_os_str(),
-        "-o".as_ref(),
-        unsigned.as_os_str(),
-    ]);
-    let refused = helix_mod(&[
-        "verify".as_ref(),
-        unsigned.as_os_str(),
-        "--trust".as_ref(),
-        pubkey.as_os_str(),
-    ]);
+    assert_eq!(run_on(&[&"pack", &elf, &"-o", &unsigned]).code, 0);
+    let refused = verify(&unsigned, &[&pubkey], &[], false);
     assert_eq!(refused.code, 1);
     assert!(refused.stdout.contains("unsigned"), "{}", refused.stdout);
-    let allowed = helix_mod(&[
-        "--json".as_ref(),
-        "verify".as_ref(),
-        unsigned.as_os_str(),
-        "--trust".as_ref(),
-        pubkey.as_os_str(),
-        "--allow-unsigned".as_ref(),
-    ]);
+    let allowed = verify(&unsigned, &[&pubkey], &["--allow-unsigned"], true);
     assert_eq!(allowed.code, 0);
     assert_eq!(allowed.json()["trusted"], true);
 
     // `sign` in place, with the other key: now only that key verifies.
-    let other_key = d.join("other");
-    assert_eq!(
-        helix_mod(&[
-            "sign".as_ref(),
-            unsigned.as_os_str(),
-            "--key".as_ref(),
-            other_key.as_os_str()
-        ])
-        .code,
-        0
-    );
-    assert_eq!(
-        helix_mod(&[
-            "verify".as_ref(),
-            unsigned.as_os_str(),
-            "--trust".as_ref(),
-            other.as_os_str()
-        ])
-        .code,
-        0
-    );
-    assert_eq!(
-        helix_mod(&[
-            "verify".as_ref(),
-            unsigned.as_os_str(),
-            "--trust".as_ref(),
-            pubkey.as_os_str()
-        ])
-        .code,
-        1
-    );
+    assert_eq!(run_on(&[&"sign", &unsigned, &"--key", &other_key]).code, 0);
+    assert_eq!(verify(&unsigned, &[&other], &[], false).code, 0);
+    assert_eq!(verify(&unsigned, &[&pubkey], &[], false).code, 1);
 
     // A flipped byte: the file is corrupt, a file error.
     let mut bytes = std::fs::read(&signed).unwrap();
     bytes[100] ^= 1;
     let corrupt = write(d, "corrupt.hxnm", &bytes);
-    let run = helix_mod(&[
-        "verify".as_ref(),
-        corrupt.as_os_str(),
-        "--trust".as_ref(),
-        pubkey.as_os_str(),
-    ]);
+    let run = verify(&corrupt, &[&pubkey], &[], false);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("checksum mismatch"), "{}", run.stderr);
     // A flipped signature byte: the signature is refused.
@@ -250,15 +191,10 @@ fn keygen_sign_and_verify() {
     let last = bytes.len() - 1;
     bytes[last] ^= 1;
     let forged = write(d, "forged.hxnm", &bytes);
-    let run = helix_mod(&[
-        "verify".as_ref(),
-        forged.as_os_str(),
-        "--trust".as_ref(),
-        pubkey.as_os_str(),
-    ]);
+    let run = verify(&forged, &[&pubkey], &[], false);
     assert_eq!(run.code, 1);
     assert!(run.stdout.contains("does not verify"), "{}", run.stdout);
-    let info = helix_mod(&["--json".as_ref(), "inspect".as_ref(), forged.as_os_str()]).json();
+    let info = run_on(&[&"--json", &"inspect", &forged]).json();
     assert_eq!(info["signature"]["verifies"], false);
 }
 

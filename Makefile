@@ -8,7 +8,7 @@ KTARGET := x86_64-unknown-none
 # when present.
 LIMINE_DIR ?= $(if $(wildcard limine-bin/limine-bios.sys),$(CURDIR)/limine-bin,)
 
-.PHONY: all setup build run test test-limine iso limine-fetch clippy fmt fmt-check bench debug clean help
+.PHONY: all setup build run test test-limine iso limine-fetch clippy fmt fmt-check bench debug clean help fuzz
 
 all: build
 
@@ -59,6 +59,11 @@ fmt-check:
 
 bench: setup
 	@$(RUNNER) bench
+
+# Replay fuzz/corpus on stable, then each cargo-fuzz target for FUZZ_SECONDS
+# (default 60) when nightly and cargo-fuzz are installed (fuzz/run.sh).
+fuzz:
+	@FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60) bash fuzz/run.sh
 
 # Boot offline with QEMU's gdb stub on :1234, halted at the first instruction.
 debug: setup

@@ -9,6 +9,7 @@ use helix_protocol::metadata::{RecordError, SECTION_NAME};
 
 use crate::format::ModuleFormat;
 use crate::layout::{PAGE_SIZE, USER_MIN, USER_TOP};
+use crate::native::{NativeError, TrustError};
 
 /// The crate's result type (`Result<T>` means `Result<T, LoadError>`).
 pub type Result<T, E = LoadError> = core::result::Result<T, E>;
@@ -42,7 +43,8 @@ impl fmt::Display for HeaderTable {
 }
 
 /// Why a module could not be loaded (or unloaded). "Segment N" is the index
-/// of its program header, as `readelf -l` numbers them.
+/// of its program header, as `readelf -l` numbers them (ELF), or of its
+/// entry in the segment table (HelixNative).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LoadError {
     /// The bytes start with no known module magic.
@@ -222,8 +224,14 @@ pub enum LoadError {
         /// The file's length.
         file_len: usize,
     },
-    /// The `.helix_module` section does not hold a valid record.
+    /// The `.helix_module` section (ELF) or the record (HelixNative) does
+    /// not hold a valid record.
     Metadata(RecordError),
+
+    /// The HelixNative framing or layout is malformed.
+    Native(NativeError),
+    /// The HelixNative module's signature is refused by the trust policy.
+    Trust(TrustError),
 }
 
 impl fmt::Display for LoadError {
@@ -372,6 +380,8 @@ impl fmt::Display for LoadError {
                 "the {SECTION_NAME} section [{offset:#x}..+{size:#x}) lies outside the file ({file_len:#x} bytes)"
             ),
             LoadError::Metadata(e) => write!(f, "bad {SECTION_NAME} record: {e}"),
+            LoadError::Native(e) => write!(f, "{e}"),
+            LoadError::Trust(e) => write!(f, "{e}"),
         }
     }
 }
@@ -380,6 +390,8 @@ impl core::error::Error for LoadError {
     fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
         match self {
             LoadError::Metadata(e) => Some(e),
+            LoadError::Native(e) => Some(e),
+            LoadError::Trust(e) => Some(e),
             _ => None,
         }
     }
@@ -388,5 +400,17 @@ impl core::error::Error for LoadError {
 impl From<RecordError> for LoadError {
     fn from(e: RecordError) -> Self {
         LoadError::Metadata(e)
+    }
+}
+
+impl From<NativeError> for LoadError {
+    fn from(e: NativeError) -> Self {
+        LoadError::Native(e)
+    }
+}
+
+impl From<TrustError> for LoadError {
+    fn from(e: TrustError) -> Self {
+        LoadError::Trust(e)
     }
 }

@@ -6,8 +6,7 @@ use core::fmt;
 
 /// First four bytes of an ELF file.
 pub const ELF_MAGIC: [u8; 4] = *b"\x7fELF";
-/// First four bytes of a HelixNative module (reserved: the format and its
-/// loader come later; the registry already recognises it).
+/// First four bytes of a HelixNative module (`docs/formats.md`).
 pub const HELIX_NATIVE_MAGIC: [u8; 4] = *b"HXNM";
 /// First four bytes of a WebAssembly binary module.
 pub const WASM_MAGIC: [u8; 4] = *b"\0asm";
@@ -19,7 +18,7 @@ pub enum ModuleFormat {
     /// fixed address).
     Elf,
     /// Helix's own compact format (header, metadata, symbols, segments,
-    /// checksum); loader not written yet.
+    /// checksum, optional signature): [`HelixNativeLoader`](crate::HelixNativeLoader).
     HelixNative,
     /// WebAssembly module, run by a Wasm runtime server; loader not written yet.
     Wasm,

@@ -1,5 +1,6 @@
 //! helix-module-loader: module binary formats, the loader registry that
-//! picks a loader by the input's magic bytes, and the ELF64 loader.
+//! picks a loader by the input's magic bytes, the ELF64 loader and the
+//! HelixNative loader with its signature trust policy.
 //!
 //! Design rules:
 //! - Input is an allegation: every offset, size and address a header names
@@ -12,6 +13,9 @@
 //!   and for `x86_64-unknown-none`.
 //! - New formats plug in as [`ModuleLoader`]s; [`ModuleFormat::detect`]
 //!   already knows all three magics, and the registry does not change.
+//! - The segment rules (user half, no shared page, W^X, entry in code) are
+//!   written once (`rules`) and applied by every loader.
+//! - A signed format is authenticated before its content is read.
 #![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
 
@@ -23,8 +27,12 @@ mod format;
 mod layout;
 mod loader;
 mod module;
+pub mod native;
 mod registry;
+mod rules;
 
+#[cfg(any(test, feature = "fixtures"))]
+pub mod fixtures;
 #[cfg(test)]
 mod tests;
 
@@ -34,4 +42,5 @@ pub use format::{ELF_MAGIC, HELIX_NATIVE_MAGIC, ModuleFormat, WASM_MAGIC};
 pub use layout::{PAGE_SIZE, USER_MIN, USER_TOP};
 pub use loader::ModuleLoader;
 pub use module::{LoadedModule, Segment, SegmentRights};
+pub use native::{HelixNativeLoader, KeyFingerprint, NativeError, TrustError, TrustPolicy};
 pub use registry::LoaderRegistry;

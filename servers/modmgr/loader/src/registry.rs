@@ -10,6 +10,7 @@ use crate::error::{LoadError, Result};
 use crate::format::ModuleFormat;
 use crate::loader::ModuleLoader;
 use crate::module::LoadedModule;
+use crate::native::{HelixNativeLoader, TrustPolicy};
 
 /// The loaders the module manager knows, in registration order.
 #[derive(Default)]
@@ -25,10 +26,20 @@ impl LoaderRegistry {
         }
     }
 
-    /// A registry with every loader this crate has (today the ELF64 loader).
+    /// A registry with every loader this crate has: ELF64, and HelixNative
+    /// with the default [`TrustPolicy`] (no trusted key, unsigned modules
+    /// refused: every HelixNative module is refused until keys are given
+    /// with [`with_trust_policy`](Self::with_trust_policy)).
     pub fn with_builtin_loaders() -> LoaderRegistry {
+        LoaderRegistry::with_trust_policy(TrustPolicy::default())
+    }
+
+    /// A registry with every loader this crate has, the HelixNative loader
+    /// accepting what `policy` trusts.
+    pub fn with_trust_policy(policy: TrustPolicy) -> LoaderRegistry {
         let mut registry = LoaderRegistry::new();
         registry.register(Box::new(ElfLoader::new()));
+        registry.register(Box::new(HelixNativeLoader::new(policy)));
         registry
     }
 

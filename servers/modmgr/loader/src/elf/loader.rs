@@ -3,7 +3,7 @@
 #![forbid(unsafe_code)]
 
 use super::header::{looks_like_ours, parse_header};
-use super::metadata::read_record;
+use super::metadata::{read_record, record_section};
 use super::segments::{check_entry, load_segments};
 use super::tables::{program_headers, section_headers};
 use crate::error::{LoadError, Result};
@@ -44,6 +44,15 @@ impl ElfLoader {
             entry: header.e_entry,
             segments,
         })
+    }
+
+    /// The raw bytes of the `.helix_module` section of `data` (what
+    /// [`parse`](Self::parse) decodes into [`LoadedModule::record`]), after
+    /// the same header checks; for tools that copy the record verbatim.
+    pub fn record_bytes(data: &[u8]) -> Result<&[u8]> {
+        let header = parse_header(data)?;
+        let sections = section_headers(data, &header)?;
+        record_section(data, &header, &sections)
     }
 }
 

@@ -39,6 +39,17 @@ pub(super) fn read_record(
     header: &Header,
     sections: &[SectionHeader],
 ) -> Result<ModuleRecord> {
+    Ok(ModuleRecord::decode(record_section(
+        data, header, sections,
+    )?)?)
+}
+
+/// The bytes of the one `.helix_module` section of `data` (not decoded).
+pub(super) fn record_section<'a>(
+    data: &'a [u8],
+    header: &Header,
+    sections: &[SectionHeader],
+) -> Result<&'a [u8]> {
     let names = section_names(data, header, sections)?;
     let mut found = sections
         .iter()
@@ -50,12 +61,9 @@ pub(super) fn read_record(
     if section.sh_type == SHT_NOBITS {
         return Err(LoadError::MetadataNoBits);
     }
-    let bytes = file_range(data, section.sh_offset, section.sh_size).ok_or(
-        LoadError::MetadataOutsideFile {
-            offset: section.sh_offset,
-            size: section.sh_size,
-            file_len: data.len(),
-        },
-    )?;
-    Ok(ModuleRecord::decode(bytes)?)
+    file_range(data, section.sh_offset, section.sh_size).ok_or(LoadError::MetadataOutsideFile {
+        offset: section.sh_offset,
+        size: section.sh_size,
+        file_len: data.len(),
+    })
 }

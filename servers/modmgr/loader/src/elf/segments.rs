@@ -17,7 +17,8 @@
 //! 7. Not both writable and executable.
 //!
 //! Then, across segments: no two share a page (rights are per page), and
-//! the entry point lies inside an executable segment.
+//! the entry point lies inside an executable segment. Rules 4, 5 and 7 and
+//! the cross-segment ones are the shared `crate::rules`.
 #![forbid(unsafe_code)]
 
 use alloc::vec::Vec;
@@ -27,14 +28,11 @@ use goblin::elf::program_header::{PF_R, PF_W, PF_X, PT_DYNAMIC, PT_INTERP, PT_LO
 
 use super::file::file_range;
 use crate::error::{LoadError, Result};
-use crate::layout::{PAGE_SIZE, USER_MIN, USER_TOP};
+use crate::layout::PAGE_SIZE;
 use crate::module::{Segment, SegmentRights};
+use crate::rules::{Indexed, check_layout, check_range, check_rights, check_sizes};
 
-/// A checked segment and the index of its program header.
-struct Indexed {
-    index: usize,
-    segment: Segment,
-}
+pub(super) use crate::rules::check_entry;
 
 fn rights(flags: u32) -> SegmentRights {
     SegmentRights {
@@ -64,31 +62,11 @@ fn check_one(data: &[u8], index: usize, ph: &ProgramHeader) -> Result<Option<Seg
     file_range(data, ph.p_offset, ph.p_filesz).ok_or(outside_file)?;
     let file_offset = usize::try_from(ph.p_offset).map_err(|_| outside_file)?;
     let file_size = usize::try_from(ph.p_filesz).map_err(|_| outside_file)?;
-    if ph.p_filesz > ph.p_memsz {
-        return Err(LoadError::FileSizeExceedsMemSize {
-            segment: index,
-            file_size: ph.p_filesz,
-            mem_size: ph.p_memsz,
-        });
-    }
+    check_sizes(index, ph.p_filesz, ph.p_memsz)?;
     if ph.p_memsz == 0 {
         return Ok(None);
     }
-    let end = ph
-        .p_vaddr
-        .checked_add(ph.p_memsz)
-        .ok_or(LoadError::AddressOverflow {
-            segment: index,
-            vaddr: ph.p_vaddr,
-            mem_size: ph.p_memsz,
-        })?;
-    if ph.p_vaddr < USER_MIN || end > USER_TOP {
-        return Err(LoadError::OutsideUserHalf {
-            segment: index,
-            start: ph.p_vaddr,
-            end,
-        });
-    }
+    check_range(index, ph.p_vaddr, ph.p_memsz)?;
     if ph.p_align != 0 && !ph.p_align.is_power_of_two() {
         return Err(LoadError::BadAlignment {
             segment: index,
@@ -103,12 +81,7 @@ fn check_one(data: &[u8], index: usize, ph: &ProgramHeader) -> Result<Option<Seg
         });
     }
     let rights = rights(ph.p_flags);
-    if rights.write && rights.execute {
-        return Err(LoadError::WriteExecute {
-            segment: index,
-            vaddr: ph.p_vaddr,
-        });
-    }
+    check_rights(index, ph.p_vaddr, rights)?;
     Ok(Some(Segment {
         vaddr: ph.p_vaddr,
         mem_size: ph.p_memsz,
@@ -126,39 +99,5 @@ pub(super) fn load_segments(data: &[u8], headers: &[ProgramHeader]) -> Result<Ve
             found.push(Indexed { index, segment });
         }
     }
-    if found.is_empty() {
-        return Err(LoadError::NoLoadSegment);
-    }
-    found.sort_by_key(|s| s.segment.vaddr);
-    // Sorted by start, if any two segments share a page then two
-    // neighbours do: checking neighbours finds every overlap.
-    for pair in found.windows(2) {
-        let [low, high] = pair else { continue };
-        // Checked segments lie in the user half: their pages never wrap.
-        let (Some(low_pages), Some(high_pages)) = (low.segment.pages(), high.segment.pages())
-        else {
-            continue;
-        };
-        if high_pages.start < low_pages.end {
-            return Err(LoadError::Overlap {
-                segment: high.index,
-                start: high_pages.start,
-                end: high_pages.end,
-                other: low.index,
-            });
-        }
-    }
-    Ok(found.into_iter().map(|s| s.segment).collect())
-}
-
-/// Check that `entry` is inside an executable segment.
-pub(super) fn check_entry(entry: u64, segments: &[Segment]) -> Result<()> {
-    if segments
-        .iter()
-        .any(|s| s.rights.execute && s.contains(entry))
-    {
-        Ok(())
-    } else {
-        Err(LoadError::EntryNotExecutable { entry })
-    }
+    check_layout(found)
 }

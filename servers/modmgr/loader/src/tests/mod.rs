@@ -3,6 +3,7 @@
 mod accept;
 mod corpus;
 mod module;
+mod native;
 mod real_elf;
 mod registry;
 mod reject_header;

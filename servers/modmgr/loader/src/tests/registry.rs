@@ -9,8 +9,10 @@ use helix_protocol::metadata::ModuleRecord;
 
 use super::support::load;
 use super::synth::{Image, RECORD};
+use crate::fixtures::native;
 use crate::{
-    ElfLoader, LoadError, LoadedModule, LoaderRegistry, ModuleFormat, ModuleLoader, Result,
+    ElfLoader, KeyFingerprint, LoadError, LoadedModule, LoaderRegistry, ModuleFormat, ModuleLoader,
+    Result, TrustError, TrustPolicy,
 };
 
 /// A loader that accepts bytes by a predicate and answers with a module
@@ -67,13 +69,13 @@ fn is_aarch64(data: &[u8]) -> bool {
     data.get(18..20) == Some(&183u16.to_le_bytes()[..])
 }
 
-const HXNM: &[u8] = b"HXNM\x01\0\0\0 a future HelixNative image";
+const HXNM: &[u8] = b"HXNM\x01\0\0\0 not a whole HelixNative image";
 const WASM: &[u8] = b"\0asm\x01\0\0\0";
 
 #[test]
 fn builtin_registry_detects_and_loads_elf() {
     let registry = LoaderRegistry::with_builtin_loaders();
-    assert_eq!(registry.len(), 1);
+    assert_eq!(registry.len(), 2);
     let data = Image::valid().bytes();
     let m = registry.load(&data).unwrap();
     assert_eq!(m, load(&data).unwrap());
@@ -91,12 +93,52 @@ fn builtin_registry_detects_and_loads_elf() {
 }
 
 #[test]
+fn builtin_registry_detects_helix_native_and_applies_its_policy() {
+    let unsigned = native::valid();
+    let signed = native::signed(3);
+    // Default policy: nothing trusted, unsigned refused.
+    let strict = LoaderRegistry::with_builtin_loaders();
+    assert_eq!(
+        strict.load(&unsigned),
+        Err(LoadError::Trust(TrustError::Unsigned))
+    );
+    assert_eq!(
+        strict.load(&signed),
+        Err(LoadError::Trust(TrustError::UntrustedKey(
+            KeyFingerprint::of(&native::public_key(3))
+        )))
+    );
+    // The format is detected and the HelixNative loader explains.
+    assert!(matches!(strict.load(HXNM), Err(LoadError::Native(_))));
+    let trusting = LoaderRegistry::with_trust_policy(
+        TrustPolicy::new().trust("release", native::public_key(3)),
+    );
+    let m = trusting.load(&signed).unwrap();
+    assert_eq!(m.format, ModuleFormat::HelixNative);
+    // The same module as the ELF it was packed from, but for the format
+    // and the file offsets of the segment bytes.
+    let elf = Image::valid().bytes();
+    let from_elf = load(&elf).unwrap();
+    assert_eq!((&m.record, m.entry), (&from_elf.record, from_elf.entry));
+    for (n, e) in m.segments.iter().zip(&from_elf.segments) {
+        assert_eq!(
+            (n.vaddr, n.mem_size, n.rights),
+            (e.vaddr, e.mem_size, e.rights)
+        );
+        assert_eq!(n.bytes(&signed), e.bytes(&elf));
+    }
+    trusting.unload(&m).unwrap();
+}
+
+#[test]
 fn detected_format_without_a_loader_is_no_loader() {
-    let registry = LoaderRegistry::with_builtin_loaders();
+    let mut registry = LoaderRegistry::new();
+    registry.register(Box::new(ElfLoader::new()));
     assert_eq!(
         registry.load(HXNM),
         Err(LoadError::NoLoader(ModuleFormat::HelixNative))
     );
+    let registry = LoaderRegistry::with_builtin_loaders();
     assert_eq!(
         registry.load(WASM),
         Err(LoadError::NoLoader(ModuleFormat::Wasm))

@@ -23,9 +23,14 @@ pub const E_PHNUM: usize = 56;
 /// See [`E_PHOFF`].
 pub const E_SHNUM: usize = 60;
 
-/// What must hold of any module the loader accepts from `data`.
+/// What must hold of any module the ELF loader accepts from `data`.
 pub fn check_invariants(data: &[u8], m: &LoadedModule) {
-    assert_eq!(m.format, ModuleFormat::Elf);
+    check_invariants_of(ModuleFormat::Elf, data, m);
+}
+
+/// What must hold of any module a loader of `format` accepts from `data`.
+pub fn check_invariants_of(format: ModuleFormat, data: &[u8], m: &LoadedModule) {
+    assert_eq!(m.format, format);
     assert_eq!(m.symbols, m.record.symbols);
     assert!(!m.segments.is_empty());
     let mut last_page_end = 0;

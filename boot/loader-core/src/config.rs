@@ -203,7 +203,7 @@ mod tests {
         assert_eq!(plan.modules[1].cmdline, "helix-manifest");
         assert!(plan.modules.iter().any(|m| m.path.ends_with(".manifest")));
         for m in &plan.modules {
-            assert_eq!(Some(m.member.as_str()), m.path.strip_prefix('/'));
+            assert_eq!(Some(m.member), m.path.strip_prefix('/'));
         }
     }
 

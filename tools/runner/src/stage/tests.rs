@@ -110,7 +110,8 @@ fn missing_module_source_names_module_and_places() {
     match stage_with(&cfg, &[]) {
         Err(Error::MissingModuleSource { module, looked_in }) => {
             assert_eq!(module, "/boot/helix/no-such-module.bin");
-            assert!(looked_in[0].ends_with("test/modules/no-such-module.bin"));
+            assert!(looked_in[0].ends_with("manifests/no-such-module.bin"));
+            assert!(looked_in[1].ends_with("test/modules/no-such-module.bin"));
         }
         other => panic!("expected MissingModuleSource, got {other:?}"),
     }

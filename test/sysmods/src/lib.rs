@@ -1,6 +1,6 @@
-//! helix-sysmods: the modules of the system tests. The library is the
-//! `echo` interface (shared by its servers and the programs that call
-//! it); each bin is one boot module of `manifests/system-test.manifest`.
+//! helix-sysmods: the modules of the system tests; each bin is one boot
+//! module of `manifests/system-test.manifest`. The library re-exports the
+//! `echo` interface they serve and call.
 //!
 //! Design rules:
 //! - Test modules are ordinary modules: metadata records, the protocol
@@ -12,6 +12,4 @@
 
 extern crate alloc;
 
-mod echo;
-
-pub use echo::{Echo, EchoClient, EchoError, EchoHandler, EchoServer};
+pub use helix_echo::{Echo, EchoClient, EchoError, EchoHandler, EchoServer};

@@ -234,6 +234,9 @@ fn test(tree: &Tree, o: &Options, media: &[MediumChoice]) -> bool {
         if let Err(e) = system_tests(tree, &again, &mut tally) {
             tally.fail(failure("[system] suite", &e));
         }
+        if let Err(e) = crate::console_test::run(tree, &again, &mut tally) {
+            tally.fail(failure("[console] session", &e));
+        }
     }
     tally.print_failures();
     println!("{}", tally.final_line());

@@ -14,6 +14,8 @@ mod build;
 mod bundle;
 mod cli;
 mod commands;
+mod console_test;
+mod converse;
 mod error;
 mod host_tests;
 mod iso;

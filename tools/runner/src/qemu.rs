@@ -223,7 +223,8 @@ impl BootRun {
     }
 }
 
-fn base_command(medium: &Medium, opts: &BootOptions, serial: &str) -> Result<Command, Error> {
+/// The QEMU command line for `medium` (serial on `serial`).
+pub fn command(medium: &Medium, opts: &BootOptions, serial: &str) -> Result<Command, Error> {
     let mut cmd = Command::new(QEMU);
     cmd.args(["-machine", "q35", "-cpu", "max", "-m", "512M"])
         .arg("-smp")
@@ -250,7 +251,7 @@ pub fn boot(
     opts: &BootOptions,
     on_line: &mut dyn FnMut(&TimedLine),
 ) -> Result<BootRun, Error> {
-    let mut cmd = base_command(medium, opts, "stdio")?;
+    let mut cmd = command(medium, opts, "stdio")?;
     cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -386,7 +387,7 @@ fn kill(child: &mut Child) {
 /// the terminal: Ctrl-A X quits). Returns only on failure.
 pub fn exec_interactive(medium: &Medium, opts: &BootOptions) -> Error {
     use std::os::unix::process::CommandExt;
-    match base_command(medium, opts, "mon:stdio") {
+    match command(medium, opts, "mon:stdio") {
         Ok(mut cmd) => spawn_error(cmd.exec()),
         Err(e) => e,
     }

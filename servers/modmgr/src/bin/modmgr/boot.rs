@@ -126,7 +126,9 @@ pub fn run(m: &mut Manager) {
         m.refused.len(),
         clock::since_start()
     );
-    bench_line("modmgr_boot_to_ready", us, running);
+    if m.verdicts.active() {
+        bench_line("modmgr_boot_to_ready", us, running);
+    }
 }
 
 /// A figure for `make bench` (µs and the number of modules).

@@ -64,6 +64,11 @@ impl Verdicts {
         }
     }
 
+    /// Whether this is a test manifest (it has cases).
+    pub fn active(&self) -> bool {
+        !self.cases.is_empty()
+    }
+
     /// What `name` is expected to do, while it has no verdict.
     pub fn expects(&self, name: &str) -> Option<&Expect> {
         self.cases

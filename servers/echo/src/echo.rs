@@ -52,3 +52,18 @@ impl EchoHandler for EchoServer {
         Ok(self.calls)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use helix_protocol::interfaces::Dispatch;
+
+    #[test]
+    fn echoes_and_counts_its_calls() {
+        let mut s = EchoServer::default();
+        let r = Dispatch::<Echo>::dispatch(&mut s, EchoRequest::Echo { text: "hi".into() });
+        assert_eq!(r, EchoResponse::Echo(Ok("hi".into())));
+        assert_eq!(s.echo(String::new()), Ok(String::new()));
+        assert_eq!(s.count(), Ok(3));
+    }
+}

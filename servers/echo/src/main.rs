@@ -1,9 +1,10 @@
-//! Echo server (system tests).
+//! The echo server: answers the `echo` interface, counts its calls, and
+//! keeps the count across a hot reload.
 #![cfg_attr(target_os = "none", no_std, no_main)]
 #![forbid(unsafe_code)]
 
+use helix_echo::{Echo, EchoServer};
 use helix_protocol::runtime::prelude::*;
-use helix_sysmods::{Echo, EchoServer};
 
 #[derive(Default)]
 struct Server(EchoServer);
@@ -12,7 +13,7 @@ helix_module! {
     name: "echo",
     version: "1.0.0",
     author: "Helix",
-    description: "Echo server (system tests)",
+    description: "Echo server: answers `echo` and counts its calls",
     flags: ModuleFlags::HOT_RELOADABLE.union(ModuleFlags::USERSPACE),
     dependencies: [],
     provides: ["echo@1.0"],

@@ -47,9 +47,7 @@ test-limine: setup
 	@$(RUNNER) test-limine --limine-dir "$(LIMINE_DIR)"
 
 clippy: setup
-	cargo clippy --all-targets -- -D warnings
-	cargo clippy --target $(KTARGET) -p helix-kernel -p helix-loader -p helix-sys -p helix-protocol \
-	    -p helix-usertest -p helix-kvstore -p helix-kvclient -p helix-modmgr -p helix-console -- -D warnings
+	@$(RUNNER) clippy
 
 fmt:
 	cargo fmt --all

@@ -8,7 +8,10 @@ use crate::arch::cpu;
 use crate::arch::percpu::{self, MAX_CPUS};
 use crate::user::smp;
 
-static MAILBOX: spin::Mutex<[Option<fn() -> u64>; MAX_CPUS]> = spin::Mutex::new([None; MAX_CPUS]);
+/// A function posted for each CPU.
+type Mailbox = [Option<fn() -> u64>; MAX_CPUS];
+
+static MAILBOX: spin::Mutex<Mailbox> = spin::Mutex::new([None; MAX_CPUS]);
 static RESULT: [AtomicU64; MAX_CPUS] = [const { AtomicU64::new(0) }; MAX_CPUS];
 static DONE: [AtomicBool; MAX_CPUS] = [const { AtomicBool::new(false) }; MAX_CPUS];
 

@@ -241,6 +241,61 @@ pub fn build(workspace: &Path, profile: &str) -> Result<Artifacts, Error> {
     Ok(art)
 }
 
+fn cargo_run(workspace: &Path, args: &[&str]) -> Result<(), Error> {
+    println!("+ cargo {}", args.join(" "));
+    let status = Command::new(cargo())
+        .current_dir(workspace)
+        .args(args)
+        .status()
+        .map_err(|source| Error::Spawn {
+            program: "cargo".into(),
+            source,
+        })?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(Error::CargoBuild {
+            status: status.to_string(),
+        })
+    }
+}
+
+/// `cargo clippy -D warnings` on the host crates (all targets), then for
+/// the bare-metal target on the kernel (with and without its test
+/// harness), the loader, the user-side crates and every user module the
+/// workspace metadata names, so a new server is linted without a list to
+/// edit.
+pub fn clippy(workspace: &Path) -> Result<(), Error> {
+    cargo_run(
+        workspace,
+        &["clippy", "--all-targets", "--", "-D", "warnings"],
+    )?;
+    let modules = user_modules(workspace)?;
+    let mut packages: Vec<&str> = vec![KERNEL, LOADER, "helix-sys", "helix-protocol"];
+    packages.extend(modules.iter().map(|m| m.package.as_str()));
+    packages.sort_unstable();
+    packages.dedup();
+    let mut args = vec!["clippy", "--target", TARGET];
+    args.extend(packages.iter().flat_map(|p| ["-p", *p]));
+    args.extend(["--", "-D", "warnings"]);
+    cargo_run(workspace, &args)?;
+    cargo_run(
+        workspace,
+        &[
+            "clippy",
+            "--target",
+            TARGET,
+            "-p",
+            KERNEL,
+            "--features",
+            "ktest",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )
+}
+
 /// Lower-case hex SHA-256.
 pub fn sha256_hex(data: &[u8]) -> String {
     Sha256::digest(data)

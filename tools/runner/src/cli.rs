@@ -19,6 +19,8 @@ commands:
           and under OVMF (--limine-dir); last line `N passed, N failed`
   bench   boot Helix with `kbench` and a Debian Linux baseline under
           -icount shift=0,align=off; print the figures and ratios
+  clippy  clippy -D warnings on the host crates and, for x86_64-unknown-none,
+          the kernel (both kernels), the loader and every user module
   help    this text
 
 options:
@@ -54,6 +56,8 @@ pub enum Command {
     TestLimine,
     /// Benchmarks against a Linux baseline.
     Bench,
+    /// Lint every crate for the target it runs on.
+    Clippy,
     /// Print usage.
     Help,
 }
@@ -179,6 +183,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Options, UsageEr
         Some("iso") => Command::Iso,
         Some("test-limine") => Command::TestLimine,
         Some("bench") => Command::Bench,
+        Some("clippy") => Command::Clippy,
         Some(other) => return Err(UsageError::UnknownCommand(other.to_string())),
     };
     let mut o = Options {

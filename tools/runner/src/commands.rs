@@ -155,6 +155,7 @@ pub fn dispatch(o: &Options) -> Result<bool, Error> {
         }
         Command::Test => Ok(test(&tree, o, &[o.medium])),
         Command::Bench => bench::run(&tree, o),
+        Command::Clippy => build::clippy(&tree.root).map(|()| true),
         Command::TestLimine => Ok(test(
             &tree,
             &Options {

@@ -59,29 +59,32 @@ struct CatchPoint {
 // landing. No two CPUs ever touch the same point.
 unsafe impl Sync for CatchPoint {}
 
-const IDLE_POINT: CatchPoint = CatchPoint {
-    armed: AtomicBool::new(false),
-    vector: AtomicU8::new(0),
-    buf: UnsafeCell::new(JumpBuf {
-        rbx: 0,
-        rbp: 0,
-        r12: 0,
-        r13: 0,
-        r14: 0,
-        r15: 0,
-        rsp: 0,
-        rip: 0,
-    }),
-    fault: UnsafeCell::new(Fault {
-        vector: 0,
-        error_code: 0,
-        rip: 0,
-        cr2: 0,
-    }),
-};
+/// One CPU's catch point, disarmed.
+const fn idle_point() -> CatchPoint {
+    CatchPoint {
+        armed: AtomicBool::new(false),
+        vector: AtomicU8::new(0),
+        buf: UnsafeCell::new(JumpBuf {
+            rbx: 0,
+            rbp: 0,
+            r12: 0,
+            r13: 0,
+            r14: 0,
+            r15: 0,
+            rsp: 0,
+            rip: 0,
+        }),
+        fault: UnsafeCell::new(Fault {
+            vector: 0,
+            error_code: 0,
+            rip: 0,
+            cr2: 0,
+        }),
+    }
+}
 
 /// One catch point per CPU.
-static POINTS: [CatchPoint; MAX_CPUS] = [const { IDLE_POINT }; MAX_CPUS];
+static POINTS: [CatchPoint; MAX_CPUS] = [const { idle_point() }; MAX_CPUS];
 
 /// The catch point of the CPU this runs on.
 fn point() -> &'static CatchPoint {

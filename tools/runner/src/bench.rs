@@ -177,6 +177,78 @@ fn helix(tree: &Tree, o: &Options, out: &Path) -> Result<Vec<BenchFigure>, Error
     Ok(figures)
 }
 
+/// The module system: the system-test manifest booted under icount (the
+/// manager's spawn and boot-to-ready figures), and once more without it
+/// for the wall time from QEMU's start to the manager's "boot:" line.
+fn module_system(
+    tree: &Tree,
+    o: &Options,
+    out: &Path,
+) -> Result<(Vec<BenchFigure>, Option<f64>), Error> {
+    let (art, _, staged) = build_and_stage(
+        tree,
+        o,
+        crate::build::KernelKind::Production,
+        crate::stage::SYSTEM_TESTS_ENTRY,
+        &[],
+    )?;
+    let tar = out.join("helix-system-bench.tar");
+    bundle::write(&staged, &tar)?;
+    let medium = Medium::Offline {
+        loader: art.loader,
+        bundle: tar,
+    };
+    let mut opts = boot_options(o);
+    opts.timeout = opts.timeout.max(MIN_TIMEOUT);
+    let plain = opts.clone();
+    opts.extra = ICOUNT
+        .iter()
+        .map(|s| s.to_string())
+        .chain(opts.extra)
+        .collect();
+    println!(
+        "[system] the system-test manifest under {}",
+        ICOUNT.join(" ")
+    );
+    let (figures, _) = collect("system", &medium, &opts)?;
+    let mut ready = None;
+    let run = qemu::boot(&medium, &plain, &mut |line| {
+        if ready.is_none() && line.text.contains("[INFO modmgr] boot:") {
+            ready = Some(line.at.as_secs_f64());
+        }
+    })?;
+    println!("[system] without icount: {}", run.timing());
+    Ok((figures, ready))
+}
+
+/// The module manager's resolver against petgraph on the host (its
+/// example prints `BENCH name value unit` lines).
+fn resolver_example(root: &Path) -> Result<Vec<String>, Error> {
+    println!("[modmgr] cargo run --release -q -p helix-modmgr --example resolve_bench");
+    let out = Command::new("cargo")
+        .args([
+            "run",
+            "--release",
+            "-q",
+            "-p",
+            "helix-modmgr",
+            "--example",
+            "resolve_bench",
+        ])
+        .current_dir(root)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|source| Error::Spawn {
+            program: "cargo".into(),
+            source,
+        })?;
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.strip_prefix("BENCH "))
+        .map(String::from)
+        .collect())
+}
+
 /// The Linux side: kernel, initramfs, boot.
 fn linux_baseline(tree: &Tree, o: &Options, out: &Path) -> Result<Vec<BenchFigure>, Error> {
     let kernel = linux::kernel(&out.join("linux"))?;
@@ -264,6 +336,8 @@ pub fn run(tree: &Tree, o: &Options) -> Result<bool, Error> {
     let helix = helix(tree, o, &out);
     let linux = linux_baseline(tree, o, &out);
     let protocol = protocol_example(&tree.root);
+    let system = module_system(tree, o, &out);
+    let resolver = resolver_example(&tree.root);
 
     section("Helix (in guest, -icount shift=0: 1 cycle = 1 guest instruction)");
     let helix = match helix {
@@ -301,6 +375,29 @@ pub fn run(tree: &Tree, o: &Options) -> Result<bool, Error> {
     }
     println!("references (published, not measured here):");
     table::REFERENCES.iter().for_each(|r| println!("  {r}"));
+    section("Module system (in guest, -icount shift=0: cycles = guest instructions)");
+    match system {
+        Ok((figures, ready)) => {
+            table::listing(&figures)
+                .iter()
+                .for_each(|l| println!("{l}"));
+            match ready {
+                Some(s) => println!(
+                    "  boot to all servers ready, wall clock without icount: {s:.2} s from QEMU start"
+                ),
+                None => println!(
+                    "  boot to all servers ready, wall clock: not measured (no `boot:` line)"
+                ),
+            }
+        }
+        Err(e) => println!("no module-system figures: {e}"),
+    }
+    section("Module manager's resolver (host, wall clock; 10,000 modules, random DAG)");
+    match resolver {
+        Ok(lines) if !lines.is_empty() => lines.iter().for_each(|l| println!("  {l}")),
+        Ok(_) => println!("  resolve_bench printed no figure"),
+        Err(e) => println!("  resolve_bench failed: {e}"),
+    }
     section("Protocol crate (host, wall clock)");
     match protocol {
         Ok(Some((name, lines))) => {

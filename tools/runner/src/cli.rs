@@ -37,6 +37,8 @@ options:
   --only <case>             test: run one kernel case
   --ktest                   stage: add `ktest` to the kernel cmdline
   --no-build                use the kernel and loader already in target/ (no cargo build)
+  --verbose                 test: print every serial line of every boot; the serial log of
+                            each boot is saved in build/logs/ either way
 ";
 
 /// The subcommand.
@@ -104,6 +106,8 @@ pub struct Options {
     pub ktest: bool,
     /// Skip `cargo build` of kernel and loader.
     pub no_build: bool,
+    /// Print every serial line of every boot (passing ones too).
+    pub verbose: bool,
 }
 
 impl Default for Options {
@@ -116,6 +120,7 @@ impl Default for Options {
             timeout: Duration::from_secs(60),
             silence: Duration::from_secs(30),
             no_host: false,
+            verbose: false,
             no_scenarios: false,
             medium: MediumChoice::Offline,
             limine_dir: None,
@@ -221,6 +226,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Options, UsageEr
             "--only" => o.only = Some(value("--only")?),
             "--ktest" => o.ktest = true,
             "--no-build" => o.no_build = true,
+            "--verbose" => o.verbose = true,
             other => return Err(UsageError::UnknownOption(other.to_string())),
         }
     }

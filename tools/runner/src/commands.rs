@@ -49,6 +49,7 @@ fn read_text(path: &Path) -> Result<String, Error> {
 
 pub(crate) fn boot_options(o: &Options) -> BootOptions {
     BootOptions {
+        verbose: o.verbose,
         smp: o.smp,
         timeout: o.timeout,
         silence: o.silence.min(o.timeout),

@@ -96,6 +96,8 @@ pub fn find_ovmf() -> Result<PathBuf, Error> {
 /// Machine and limits of one boot.
 #[derive(Clone, Debug)]
 pub struct BootOptions {
+    /// Print every serial line as it arrives.
+    pub verbose: bool,
     /// CPUs (`-smp`).
     pub smp: u32,
     /// Kill QEMU after this long.
@@ -109,6 +111,7 @@ pub struct BootOptions {
 impl Default for BootOptions {
     fn default() -> Self {
         BootOptions {
+            verbose: false,
             smp: 2,
             timeout: Duration::from_secs(60),
             silence: Duration::from_secs(30),

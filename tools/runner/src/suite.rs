@@ -163,6 +163,17 @@ fn show(tag: &str, progress: &Progress, account: &BootAccount) {
     }
 }
 
+/// Keep the serial log of a boot in `build/logs/<tag>-boot<N>.log` (a
+/// failure to write it loses only the log, which the run says).
+fn save_log(tag: &str, boot: usize, run: &qemu::BootRun) {
+    let dir = crate::build::workspace_root().join("build/logs");
+    let path = dir.join(format!("{tag}-boot{boot}.log"));
+    let text: String = run.lines.iter().map(|l| format!("{}\n", l.text)).collect();
+    if let Err(e) = std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&path, text)) {
+        println!("[{tag}] could not save {}: {e}", path.display());
+    }
+}
+
 /// Run the suite, adding every case (and protocol problem) to `tally`.
 pub fn run(
     source: &mut dyn BootSource,
@@ -180,10 +191,14 @@ pub fn run(
         println!("[{tag}] boot {boots}: cmdline + {:?}", words.join(" "));
         let mut account = BootAccount::default();
         let run = qemu::boot(&medium, opts, &mut |line| {
+            if opts.verbose {
+                println!("  | {}", line.text);
+            }
             if let Some(p) = account.feed(&line.text) {
                 show(tag, &p, &account);
             }
         })?;
+        save_log(&format!("{tag}-smp{}", opts.smp), boots, &run);
         println!("[{tag}] boot {boots} ended: {}; {}", run.end, run.timing());
         if let Some(p) = &run.panic {
             println!("[{tag}] panic: {p}");

@@ -262,6 +262,7 @@ mod tests {
     #[test]
     fn the_boot_uses_icount_and_the_baseline_cmdline() {
         let base = BootOptions {
+            verbose: false,
             extra: vec!["-s".into()],
             ..BootOptions::default()
         };

@@ -132,6 +132,8 @@ pub struct Manager {
     pub verdicts: Verdicts,
     /// The manager's own id.
     pub own_id: ModuleId,
+    /// TSC ticks each successful spawn took (for `make bench`).
+    pub spawn_ticks: Vec<u64>,
 }
 
 /// Why a boot module could not be loaded.
@@ -178,6 +180,7 @@ impl Manager {
             available: Vec::new(),
             verdicts: Verdicts::default(),
             own_id,
+            spawn_ticks: Vec::new(),
         }
     }
 
@@ -361,6 +364,7 @@ impl Manager {
         {
             log::warn!(target: "modmgr", "{}: interfaces not registered: {e}", entry.name);
         }
+        self.spawn_ticks.push(clock::now().saturating_sub(t0));
         let frames: u64 = plan.image.iter().map(|f| f.pages).sum();
         log::info!(
             target: "modmgr",

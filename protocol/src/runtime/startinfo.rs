@@ -28,7 +28,7 @@ pub const START_INFO_SIZE: usize = 4096;
 /// First bytes of the record.
 pub const START_INFO_MAGIC: [u8; 4] = *b"HXSI";
 /// Record format version this crate reads and writes.
-pub const START_INFO_VERSION: u16 = 1;
+pub const START_INFO_VERSION: u16 = 2;
 /// Header length in bytes.
 pub const START_INFO_HEADER_LEN: usize = 12;
 /// Names [`StartInfo::context`] gives the process's own endpoints; a named
@@ -101,6 +101,9 @@ pub struct StartInfo {
     pub slots: StartSlots,
     /// Where the heap lives.
     pub heap: HeapWindow,
+    /// Start quiesced (a hot reload's new version, a restart): wait for
+    /// the state before serving.
+    pub quiesced: bool,
 }
 
 /// Why a start-info record cannot be written or read.
@@ -211,6 +214,7 @@ struct Wire<'a> {
     caps: Vec<WireCap<'a>>,
     slots: StartSlots,
     heap: HeapWindow,
+    quiesced: bool,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -240,6 +244,7 @@ impl StartInfo {
                 .collect(),
             slots: self.slots,
             heap: self.heap,
+            quiesced: self.quiesced,
         };
         frame(&wire)
     }
@@ -276,6 +281,7 @@ impl StartInfo {
             caps,
             slots: wire.slots,
             heap: wire.heap,
+            quiesced: wire.quiesced,
         };
         info.check()?;
         Ok(info)
@@ -286,6 +292,7 @@ impl StartInfo {
     /// (so `ctx.cap("kv")` and `ctx.cap("service")` both work).
     pub fn context(&self) -> ModuleContext {
         let mut ctx = ModuleContext::new(self.module_id).with_args(&self.args);
+        ctx.quiesced = self.quiesced;
         for c in &self.caps {
             ctx = ctx.with_cap(&c.name, c.slot, c.cap_type);
         }

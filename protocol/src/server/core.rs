@@ -35,6 +35,18 @@ impl<M: Module> ServerCore<M> {
         }
     }
 
+    /// Hold `module`, initialized but not started, quiesced: it takes no
+    /// client requests until the module manager restores its state and
+    /// sends `Resume` (which starts it). A new version during a hot reload
+    /// and a restarted server begin this way.
+    pub fn quiesced(module: M) -> ServerCore<M> {
+        ServerCore {
+            module,
+            mode: ServerMode::Quiesced,
+            served: 0,
+        }
+    }
+
     /// The module.
     pub fn module(&self) -> &M {
         &self.module

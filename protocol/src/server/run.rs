@@ -82,6 +82,8 @@ pub fn serve_loop<M: Module, C: ServerChannel>(
 }
 
 /// The whole life of a server process: `init`, `start`, then the loop.
+/// With `ctx.quiesced` the module is not started: it waits, quiesced, for
+/// the module manager's `RestoreState` and `Resume` (hot reload, restart).
 pub fn run_module<M: Module, C: ServerChannel>(
     mut module: M,
     ctx: &ModuleContext,
@@ -90,9 +92,14 @@ pub fn run_module<M: Module, C: ServerChannel>(
     if let Err(e) = module.init(ctx) {
         return LoopExit::InitFailed(e);
     }
-    if let Err(e) = module.start() {
-        return LoopExit::StartFailed(e);
-    }
-    let mut core = ServerCore::new(module);
+    let mut core = if ctx.quiesced {
+        ServerCore::quiesced(module)
+    } else {
+        if let Err(e) = module.start() {
+            return LoopExit::StartFailed(e);
+        }
+        ServerCore::new(module)
+    };
+    channel.set_accepting_clients(core.accepts_clients());
     serve_loop(&mut core, &mut channel)
 }

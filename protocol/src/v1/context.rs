@@ -32,6 +32,9 @@ pub struct ModuleContext {
     pub caps: Vec<NamedCap>,
     /// ABI the module manager speaks.
     pub abi_version: AbiVersion,
+    /// Start quiesced: the module is initialized but waits for its state
+    /// (hot reload, restart) before it serves.
+    pub quiesced: bool,
 }
 
 impl ModuleContext {
@@ -42,6 +45,7 @@ impl ModuleContext {
             args: String::new(),
             caps: Vec::new(),
             abi_version: AbiVersion::CURRENT,
+            quiesced: false,
         }
     }
 

@@ -32,6 +32,7 @@ fn sample() -> StartInfo {
             start: 0x4000_0000,
             max_bytes: 1 << 20,
         },
+        quiesced: true,
     }
 }
 
@@ -62,6 +63,7 @@ fn unchecked(info: &StartInfo, cap_type: impl Fn(&NamedCap) -> u8) -> Vec<u8> {
             .collect(),
         slots: info.slots,
         heap: info.heap,
+        quiesced: info.quiesced,
     };
     framed(&postcard::to_allocvec(&wire).unwrap())
 }
@@ -193,8 +195,8 @@ fn every_malformed_record_is_refused() {
         ),
         (patched(0, b"HXSJ"), StartInfoError::BadMagic),
         (
-            patched(4, &2u16.to_le_bytes()),
-            StartInfoError::UnsupportedVersion(2),
+            patched(4, &(START_INFO_VERSION + 1).to_le_bytes()),
+            StartInfoError::UnsupportedVersion(START_INFO_VERSION + 1),
         ),
         (
             patched(6, &16u16.to_le_bytes()),
@@ -318,6 +320,7 @@ prop_compose! {
         slots in proptest::collection::btree_set(any::<u32>(), 70),
         heap_page in 0..START_INFO_ADDR / PAGE,
         heap_fraction in 0.0..=1.0f64,
+        quiesced in any::<bool>(),
     ) -> StartInfo {
         let mut slots = slots.into_iter();
         let mut next = || slots.next().unwrap();
@@ -347,6 +350,7 @@ prop_compose! {
                 start: heap_page * PAGE,
                 max_bytes: (pages_left as f64 * heap_fraction) as u64 * PAGE,
             },
+            quiesced,
         }
     }
 }

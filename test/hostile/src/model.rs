@@ -177,6 +177,9 @@ pub struct Obj {
     /// Address space: its CSpace has a notification at
     /// [`layout::CHILD_NTFN`].
     pub ntfn: bool,
+    /// Address space: slots of its CSpace (the first 64) the process
+    /// filled and did not empty since.
+    pub filled: u64,
     /// Thread: its life.
     pub life: Life,
     /// Thread: the address space it was configured for.
@@ -199,6 +202,7 @@ impl Obj {
         map: [NONE; PAGES],
         exec: 0,
         ntfn: false,
+        filled: 0,
         life: Life::Unknown,
         space: NONE,
         fault_ok: false,

@@ -271,6 +271,13 @@ fn child_slot(space: Option<&mut Obj>, slot: u32, filled: Option<(bool, bool)>) 
         return;
     };
     let (fault, ntfn) = filled.unwrap_or((false, false));
+    if slot < 64 {
+        if filled.is_some() {
+            s.filled |= 1 << slot;
+        } else {
+            s.filled &= !(1 << slot);
+        }
+    }
     if slot == CHILD_FAULT {
         s.fault_slot = if fault { CHILD_FAULT as u8 } else { NONE };
     }

@@ -198,6 +198,8 @@ pub(super) fn revoke(m: &Model, r: &mut Rng) -> Option<Call> {
 pub(super) fn identify(m: &Model, r: &mut Rng) -> Option<Call> {
     let slot = if m.count(What::Unknown) > 0 && r.chance(800) {
         m.pick_kind(r, What::Unknown, |_| true)?
+    } else if r.chance(800) {
+        m.pick(r, |_, e| held(e))?
     } else {
         m.pick(r, |_, e| e.what != What::Hidden)?
     };

@@ -63,9 +63,9 @@ const WEIGHTS: [(Op, u32); 39] = [
     (Op::Send, 6),
     (Op::Call, 6),
     (Op::NbRecv, 45),
-    (Op::Recv, 6),
-    (Op::Reply, 4),
-    (Op::ReplyRecv, 4),
+    (Op::Recv, 15),
+    (Op::Reply, 2),
+    (Op::ReplyRecv, 6),
     (Op::Signal, 45),
     (Op::Poll, 35),
     (Op::Wait, 5),
@@ -135,6 +135,7 @@ impl Hostile {
                     w * (empty + 10) / 120
                 }
             }
+            Op::Map if m.budget_low => w / 3,
             Op::Delete | Op::Revoke | Op::AsMove => {
                 w * (full + 10) / 120 + if m.budget_low { w } else { 0 }
             }

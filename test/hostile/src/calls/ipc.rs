@@ -31,6 +31,18 @@ pub fn holding_for(label: u64) -> Holding {
     }
 }
 
+/// An endpoint or notification with `rights`: mostly one other processes
+/// can reach too (the shared ones, or one that came from another
+/// process), so messages meet.
+fn meeting_point(m: &Model, r: &mut Rng, what: What, rights: u8) -> Option<u32> {
+    let shared = if r.chance(700) {
+        m.pick_kind(r, what, |e| (e.fixed || e.foreign) && e.has(rights))
+    } else {
+        None
+    };
+    shared.or_else(|| m.pick_kind(r, what, |e| e.has(rights)))
+}
+
 fn length(r: &mut Rng) -> usize {
     if r.chance(100) {
         r.range(5, 8) as usize
@@ -53,7 +65,7 @@ fn window(m: &Model, r: &mut Rng, c: Call) -> (Call, u32) {
 }
 
 pub(super) fn send(m: &Model, r: &mut Rng, op: Op) -> Option<Call> {
-    let ep = m.pick_kind(r, What::Endpoint, |e| e.has(WRITE))?;
+    let ep = meeting_point(m, r, What::Endpoint, WRITE)?;
     let e = m.at(ep);
     let ncaps = if e.has(GRANT) && r.chance(300) {
         r.range(1, 2) as usize
@@ -108,9 +120,9 @@ fn reply_info(m: &Model, r: &mut Rng) -> MessageInfo {
 
 pub(super) fn recv(m: &Model, r: &mut Rng, op: Op) -> Option<Call> {
     let src = if op == Op::NbRecv && r.chance(300) {
-        m.pick_kind(r, What::Notification, |e| e.has(READ))?
+        meeting_point(m, r, What::Notification, READ)?
     } else {
-        m.pick_kind(r, What::Endpoint, |e| e.has(READ))?
+        meeting_point(m, r, What::Endpoint, READ)?
     };
     let (nr, info) = match op {
         Op::NbRecv => (Syscall::NbRecv, 0),
@@ -146,7 +158,7 @@ pub(super) fn reply(m: &Model, r: &mut Rng) -> Option<Call> {
 }
 
 pub(super) fn signal(m: &Model, r: &mut Rng) -> Option<Call> {
-    let n = m.pick_kind(r, What::Notification, |e| e.has(WRITE))?;
+    let n = meeting_point(m, r, What::Notification, WRITE)?;
     let e = m.at(n);
     let bits = if e.badged { 0 } else { r.bits() | 1 };
     let mut c = Call::sys(
@@ -159,7 +171,7 @@ pub(super) fn signal(m: &Model, r: &mut Rng) -> Option<Call> {
 }
 
 pub(super) fn poll_wait(m: &Model, r: &mut Rng, op: Op) -> Option<Call> {
-    let n = m.pick_kind(r, What::Notification, |e| e.has(READ))?;
+    let n = meeting_point(m, r, What::Notification, READ)?;
     let nr = if op == Op::Poll {
         Syscall::Poll
     } else {

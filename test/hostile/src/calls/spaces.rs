@@ -106,15 +106,26 @@ pub(super) fn child_cap(m: &Model, r: &mut Rng, op: Op) -> Option<Call> {
     let need = if op == Op::AsIdentify { READ } else { WRITE };
     let s = m.pick_kind(r, What::Space, |e| !m.object(e.obj).own && e.has(need))?;
     let se = m.at(s);
-    let slots = u64::from(m.object(se.obj).slots.max(2));
+    let sp = m.object(se.obj);
+    let slots = u64::from(sp.slots.max(2));
     let any_slot = |r: &mut Rng| r.below(slots) as u32;
+    // Mostly a slot the model thinks empty (to fill) or filled (to empty).
+    let slot_where = |r: &mut Rng, filled: bool| {
+        let start = r.below(slots);
+        (0..slots.min(64))
+            .map(|k| (start + k) % slots.min(64))
+            .find(|&x| (sp.filled >> x & 1 == 1) == filled)
+            .map_or_else(|| any_slot(r), |x| x as u32)
+    };
     let c = match op {
         Op::AsMint => {
             let src = m.pick(r, |_, e| m.sendable(e))?;
             let e = m.at(src);
+            let free = |x: u32| sp.filled >> x & 1 == 0;
             let dst = match e.what {
-                What::Endpoint if r.chance(600) => CHILD_FAULT,
-                What::Notification if r.chance(600) => CHILD_NTFN,
+                What::Endpoint if free(CHILD_FAULT) && r.chance(700) => CHILD_FAULT,
+                What::Notification if free(CHILD_NTFN) && r.chance(700) => CHILD_NTFN,
+                _ if r.chance(800) => slot_where(r, false),
                 _ => any_slot(r),
             };
             let rights = if r.chance(700) {
@@ -145,7 +156,11 @@ pub(super) fn child_cap(m: &Model, r: &mut Rng, op: Op) -> Option<Call> {
         }
         Op::AsMove => {
             let src = m.pick(r, |_, e| m.sendable(e) && !e.fixed)?;
-            let dst = any_slot(r);
+            let dst = if r.chance(800) {
+                slot_where(r, false)
+            } else {
+                any_slot(r)
+            };
             Call::invoke(
                 op,
                 s,
@@ -160,7 +175,11 @@ pub(super) fn child_cap(m: &Model, r: &mut Rng, op: Op) -> Option<Call> {
             })
         }
         Op::AsDelete => {
-            let slot = any_slot(r);
+            let slot = if r.chance(800) {
+                slot_where(r, true)
+            } else {
+                any_slot(r)
+            };
             Call::invoke(
                 op,
                 s,

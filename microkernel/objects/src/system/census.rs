@@ -1,7 +1,10 @@
 //! How many objects of each kind exist: what a test compares before and
 //! after a run to prove nothing was left behind.
 
+use helix_abi::{CapRights, CapType, SysError};
+
 use super::state::System;
+use crate::cap::SlotAddr;
 
 /// Live objects by kind, and the caps in every CSpace.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -66,5 +69,17 @@ impl System {
             devices: self.devices.len(),
             caps,
         }
+    }
+
+    /// `(used, size)` in bytes of the budget behind the Untyped cap at
+    /// `at` (a supervisor checks its budget came back).
+    pub fn untyped_budget(&self, at: SlotAddr) -> Result<(u64, u64), SysError> {
+        let cap = self
+            .caps
+            .space(at.space)?
+            .lookup(at.slot, CapType::Untyped, CapRights::NONE)?;
+        let q = *self.untypeds.get(cap.object).ok_or(SysError::Revoked)?;
+        let quota = self.quotas.get(q)?;
+        Ok((quota.used(), quota.size()))
     }
 }

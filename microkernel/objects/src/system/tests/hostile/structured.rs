@@ -350,12 +350,9 @@ impl Run {
         for i in 0..self.procs.len() {
             let at = SlotAddr::new(self.holder, untyped_slot(i));
             self.s.revoke_cap(at, fx).unwrap();
-            let cap = self.s.caps.cap(at).unwrap();
-            let q = *self.s.untypeds.get(cap.object).unwrap();
-            let quota = self.s.quotas.get(q).unwrap();
             assert_eq!(
-                (quota.used(), quota.size()),
-                (0, BUDGET),
+                self.s.untyped_budget(at),
+                Ok((0, BUDGET)),
                 "process {i}'s Untyped is full again"
             );
         }

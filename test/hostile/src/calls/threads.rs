@@ -8,6 +8,7 @@ use super::call::{Call, Effect, Expect};
 use super::hostile::threads_call;
 use crate::layout::{self, code};
 use crate::model::{Life, Model, NONE, What};
+
 use crate::op::Op;
 use crate::rng::Rng;
 
@@ -34,9 +35,9 @@ pub(super) fn configure(m: &Model, r: &mut Rng) -> Option<Call> {
             (s, fault, layout::CHILD_VA + 7 * 4096)
         }
         None => {
-            let ep = m
-                .pick_kind(r, What::Endpoint, |e| e.has(WRITE) && e.sure())
-                .map_or(NO_SLOT, u64::from);
+            // The shared endpoint A: it never leaves its slot, so a fault
+            // of the thread always has somewhere to go.
+            let ep = u64::from(layout::EP_A);
             (
                 layout::ASPACE,
                 ep,

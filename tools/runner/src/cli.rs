@@ -19,6 +19,8 @@ commands:
           and under OVMF (--limine-dir); last line `N passed, N failed`
   bench   boot Helix with `kbench` and a Debian Linux baseline under
           -icount shift=0,align=off; print the figures and ratios
+  stress  boot the structured hostile case alone (--seed, --calls; a
+          fresh seed and 1,000,000 calls by default); replays a seed
   help    this text
 
 options:
@@ -35,6 +37,8 @@ options:
   --only <case>             test: run one kernel case
   --ktest                   stage: add `ktest` to the kernel cmdline
   --no-build                use the kernel and loader already in target/ (no cargo build)
+  --seed <n>                stress: base seed (decimal or 0x hex)
+  --calls <n>               stress: calls over all hostile processes
 ";
 
 /// The subcommand.
@@ -54,6 +58,8 @@ pub enum Command {
     TestLimine,
     /// Benchmarks against a Linux baseline.
     Bench,
+    /// The hostile case alone, with a seed and a number of calls.
+    Stress,
     /// Print usage.
     Help,
 }
@@ -100,6 +106,10 @@ pub struct Options {
     pub ktest: bool,
     /// Skip `cargo build` of kernel and loader.
     pub no_build: bool,
+    /// `stress`: the base seed as given.
+    pub seed: Option<String>,
+    /// `stress`: calls over all hostile processes.
+    pub calls: Option<u64>,
 }
 
 impl Default for Options {
@@ -119,6 +129,8 @@ impl Default for Options {
             only: None,
             ktest: false,
             no_build: false,
+            seed: None,
+            calls: None,
         }
     }
 }
@@ -179,6 +191,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Options, UsageEr
         Some("iso") => Command::Iso,
         Some("test-limine") => Command::TestLimine,
         Some("bench") => Command::Bench,
+        Some("stress") => Command::Stress,
         Some(other) => return Err(UsageError::UnknownCommand(other.to_string())),
     };
     let mut o = Options {
@@ -216,6 +229,8 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Options, UsageEr
             "--only" => o.only = Some(value("--only")?),
             "--ktest" => o.ktest = true,
             "--no-build" => o.no_build = true,
+            "--seed" => o.seed = Some(value("--seed")?),
+            "--calls" => o.calls = Some(number("--calls", &value("--calls")?)?),
             other => return Err(UsageError::UnknownOption(other.to_string())),
         }
     }

@@ -147,6 +147,7 @@ pub fn dispatch(o: &Options) -> Result<bool, Error> {
         }
         Command::Test => Ok(test(&tree, o, &[o.medium])),
         Command::Bench => bench::run(&tree, o),
+        Command::Stress => crate::stress::run(&tree, o),
         Command::TestLimine => Ok(test(
             &tree,
             &Options {

@@ -149,11 +149,12 @@ impl Hostile {
         let (what, rights, badged) = (What::of(kind), (out[1] & 0xf) as u8, out[1] >> 8 & 1 == 1);
         let e = m.at(slot);
         if e.sure() && (e.what != what || e.rights != rights || e.badged != badged) {
-            let want = (e.what as u64) << 8 | u64::from(e.rights);
+            // Type and rights as one byte each: kind << 4 | rights.
+            let byte = |w: What, r: u8| w.kind().map_or(0, |k| k as u64) << 4 | u64::from(r);
             self.stats.mismatch(Mismatch {
                 op: c.op,
-                got: (what as u64) << 4 | u64::from(rights),
-                want,
+                got: byte(what, rights),
+                want: byte(e.what, e.rights),
                 call: self.n,
             });
         }

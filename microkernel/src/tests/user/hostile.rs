@@ -144,9 +144,9 @@ fn stats_of(w: &World, p: &Proc) -> Option<Stats> {
     Stats::from_words(&words)
 }
 
-/// Destroy the processes, then revoke their Untypeds; returns the objects
-/// still alive between the two (kept by cycles of caps between CSpaces)
-/// and whether every Untyped was full again.
+/// Destroy the processes, then revoke their Untypeds; returns how many
+/// objects and caps were still alive between the two (kept by cycles of
+/// caps between CSpaces) and whether every Untyped was full again.
 fn teardown(w: &mut World, s: &Setup) -> Result<(usize, bool), Failure> {
     let World { sys, m, .. } = w;
     let mut fx = Fx::new(m, None);
@@ -158,8 +158,9 @@ fn teardown(w: &mut World, s: &Setup) -> Result<(usize, bool), Failure> {
         sys.delete_cap(SlotAddr::new(p.cspace, layout::ASPACE), &mut fx)?;
     }
     let rows = |c: Census| c.rows().iter().map(|r| r.1).sum::<usize>();
-    // Still there: the shared objects, the Untypeds and their caps.
-    let held = 2 * s.untypeds.len() + 2 * s.shared.len();
+    // Still there: the shared objects and their caps (2 each), the
+    // Untypeds with their quotas and caps (3 each).
+    let held = 3 * s.untypeds.len() + 2 * s.shared.len();
     let kept = rows(sys.census())
         .saturating_sub(rows(s.before.census))
         .saturating_sub(held);
@@ -248,7 +249,7 @@ fn hostile_processes_cannot_hurt_the_kernel() -> Result<(), Failure> {
         kprint!(" {} {}->{}", b.0, b.1, a.1);
     }
     kprintln!(
-        "; untypeds full again: {full}; {kept} objects outlived their processes until the revoke; frames {} free before, {} after (heap grew {} KiB); zombie address spaces {}",
+        "; untypeds full again: {full}; {kept} objects and caps outlived their processes until the revoke; frames {} free before, {} after (heap grew {} KiB); zombie address spaces {}",
         s.before.free_frames,
         after.free_frames,
         (after.heap - s.before.heap) / 1024,

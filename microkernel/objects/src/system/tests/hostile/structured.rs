@@ -72,8 +72,8 @@ struct Run {
 /// What a run found.
 struct Outcome {
     stats: Stats,
-    /// Objects still alive after the processes were destroyed, before
-    /// their Untypeds were revoked (kept by cycles between CSpaces).
+    /// Objects and caps still alive after the processes were destroyed,
+    /// before their Untypeds were revoked (kept by cycles between CSpaces).
     kept: usize,
     faults: u64,
 }
@@ -345,7 +345,9 @@ impl Run {
                 .unwrap();
         }
         let mid = self.s.census();
-        let holder_only = 2 * self.procs.len() + 7;
+        // The holder CSpace, the shared objects and their caps, the
+        // Untypeds with their quotas and caps.
+        let holder_only = 1 + 2 * SHARED.len() + 3 * self.procs.len();
         let kept = mid.rows().iter().map(|r| r.1).sum::<usize>() - holder_only;
         for i in 0..self.procs.len() {
             let at = SlotAddr::new(self.holder, untyped_slot(i));
@@ -413,7 +415,7 @@ fn structured_hostile_processes_leave_nothing_behind() {
     let s = &o.stats;
     println!("seed {seed:#x}: {}", summary(s));
     println!(
-        "{} child faults; {} objects kept by cycles until the revoke",
+        "{} child faults; {} objects and caps kept by cycles until the revoke",
         o.faults, o.kept
     );
     assert_eq!(

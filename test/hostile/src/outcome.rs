@@ -10,6 +10,10 @@ use crate::model::{Entry, Holding, LOST, Life, NONE, Obj, What};
 use crate::op::Op;
 use crate::stats::Mismatch;
 
+/// What a mismatch says was wanted when the kernel returned an error
+/// code the ABI does not define.
+pub const UNKNOWN_CODE: u64 = 0xff;
+
 impl Hostile {
     /// The call `c` returned `rax` (0 or an error code) and `out` (`rdi`,
     /// `rsi`, `rdx`, `r10`, `r8`, `r9`).
@@ -23,6 +27,9 @@ impl Hostile {
             Expect::Ok => Some(0),
             Expect::Err(e) => Some(e.raw()),
         };
+        // A code outside the ABI's list is wrong whatever was expected.
+        let unknown = rax != 0 && SysError::from_code(rax).is_none();
+        let want = if unknown { Some(UNKNOWN_CODE) } else { want };
         if let Some(want) = want
             && want != rax
         {

@@ -156,3 +156,13 @@ fn prologue_sets_priority_and_timeout_of_the_main_thread() {
         crate::model::Holding::Fault
     );
 }
+
+#[test]
+fn an_undefined_error_code_is_a_mismatch() {
+    let mut h = Hostile::new(&cfg(3));
+    let c = h.next_call();
+    h.complete(&c, 99, [0; 6]);
+    assert_eq!(h.stats.mismatches, 1);
+    let m = Mismatch::decode(h.stats.first_mismatch).unwrap();
+    assert_eq!((m.got, m.want), (99, crate::outcome::UNKNOWN_CODE));
+}

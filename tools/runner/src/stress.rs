@@ -21,7 +21,7 @@ use crate::serial::BootAccount;
 pub const CASE: &str = "hostile_processes_cannot_hurt_the_kernel";
 /// Calls of a stress run unless `--calls` says otherwise.
 pub const DEFAULT_CALLS: u64 = 1_000_000;
-/// Calls the case makes within one time budget (100 s) per CPU.
+/// Calls the case makes within one time budget (300 s) per CPU.
 const CALLS_PER_BUDGET: u64 = 1_000_000;
 
 /// The cmdline words of a stress boot.
@@ -57,7 +57,7 @@ pub fn run(tree: &Tree, o: &Options) -> Result<bool, Error> {
     let mut opts = boot_options(o);
     // As the case itself: a budget per million calls and per CPU.
     let budgets = calls.div_ceil(CALLS_PER_BUDGET).max(1) * u64::from(opts.smp.max(1));
-    opts.timeout = opts.timeout.max(Duration::from_secs(100 * budgets + 30));
+    opts.timeout = opts.timeout.max(Duration::from_secs(300 * budgets + 30));
     println!(
         "[stress] seed {seed}, {calls} calls, -smp {} (timeout {} s)",
         opts.smp,

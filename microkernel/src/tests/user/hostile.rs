@@ -44,7 +44,7 @@ const DEFAULT_CALLS: u64 = 60_000;
 const CALLS_PER_BUDGET: u64 = 1_000_000;
 /// One time budget: generous (a busy host slows TCG down a lot), since a
 /// hang is caught sooner by the runner's silence limit (progress lines).
-const BUDGET_MS: u64 = 100_000;
+const BUDGET_MS: u64 = 300_000;
 /// Each process's Untyped.
 const BUDGET: u64 = 1 << 20;
 /// Progress lines per process (at least every 5,000 calls apart): a long

@@ -8,7 +8,7 @@ KTARGET := x86_64-unknown-none
 # when present.
 LIMINE_DIR ?= $(if $(wildcard limine-bin/limine-bios.sys),$(CURDIR)/limine-bin,)
 
-.PHONY: all setup build run test test-limine iso limine-fetch clippy fmt fmt-check bench debug clean help fuzz
+.PHONY: all setup build run test stress test-limine iso limine-fetch clippy fmt fmt-check bench debug clean help fuzz
 
 all: build
 
@@ -17,6 +17,8 @@ help:
 	@echo "make test         host tests + in-QEMU suites; last line 'N passed, N failed'"
 	@echo "make iso          hybrid BIOS+UEFI ISO with real Limine (needs LIMINE_DIR)"
 	@echo "make test-limine  the in-QEMU suite booted from the ISO, SeaBIOS and OVMF"
+	@echo "make stress       the structured hostile case alone, 1,000,000 calls, fresh seed"
+	@echo "                  (SEED=<n> replays a seed, CALLS=<n> sets the calls)"
 	@echo "make clippy | fmt | bench | debug | clean"
 
 setup:
@@ -30,6 +32,10 @@ run: setup
 
 test: setup
 	@$(RUNNER) test
+
+# The hostile case alone with more calls; SEED= replays a printed seed.
+stress: setup
+	@$(RUNNER) stress $(if $(SEED),--seed $(SEED)) $(if $(CALLS),--calls $(CALLS)) $(if $(SMP),--smp $(SMP))
 
 limine-fetch:
 	@bash tools/fetch-limine.sh

@@ -1,82 +1,99 @@
-//! The hostile process: `n` syscalls with random numbers, random slots and
-//! random pointers (kernel addresses, unmapped, misaligned, non-canonical,
-//! null, and a few real ones). The kernel must answer each with an error
-//! or valid behaviour; the report carries the count and how many failed.
+//! The hostile process: the structured calls of helix-hostile (real caps
+//! of the right types, plausible arguments, a minority of deliberately
+//! wrong calls), made for real, each result fed back into its model. Its
+//! parameters are the config block the kernel test maps at
+//! `layout::CONFIG_VA`; it reports its counts as a long message (the
+//! stats words from word 4 of its IPC buffer) on its report endpoint.
 
-use helix_sys::raw_syscall;
+use core::fmt::Write;
 
-use crate::report;
+use helix_abi::MessageInfo;
+use helix_hostile::layout::{self, CODE_WORDS};
+use helix_hostile::{Config, Hostile, stats};
+use helix_sys::{Cap, Endpoint, Message, SysError, Thread, ipcbuf, raw_syscall};
 
-/// Slot of the report endpoint in the hostile process (outside the range
-/// random slots are drawn from, so no random `Send` blocks on it).
-pub const REPORT_SLOT: u32 = 200;
+use crate::{hw, report};
 
-struct Rng(u64);
+/// A line for the console, built without allocation (cut when full).
+struct Line {
+    buf: [u8; 120],
+    len: usize,
+}
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
+impl Write for Line {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        for &b in s.as_bytes() {
+            if self.len < self.buf.len() {
+                self.buf[self.len] = b;
+                self.len += 1;
+            }
+        }
+        Ok(())
     }
 }
 
-const POINTERS: [u64; 12] = [
-    0,
-    0xffff_8000_0000_0000,
-    0xffff_ffff_8000_0000,
-    0x0000_8000_0000_0000,
-    0x1234_5678_9abc_def1,
-    0xdead_0000,
-    0x40_0001,
-    0x7fff_fff0_0000,
-    0x7fff_fff0_0003,
-    0xffff_ffff_ffff_fff8,
-    0x1000,
-    0x40_0000,
-];
-
-fn arg(r: &mut Rng) -> u64 {
-    match r.next() % 6 {
-        0 => r.next() % 40,
-        1 => POINTERS[(r.next() % POINTERS.len() as u64) as usize],
-        2 => r.next(),
-        3 => r.next() % 0x70,
-        4 => u64::from(u32::MAX) + (r.next() % 3),
-        _ => 0,
-    }
+fn progress(cfg: &Config, h: &Hostile) {
+    let mut l = Line {
+        buf: [0; 120],
+        len: 0,
+    };
+    let s = &h.stats;
+    // Formatting into a fixed buffer cannot fail (it cuts instead).
+    let _ = writeln!(
+        l,
+        "hostile[{}]: {} calls, {} ok, {} mismatches",
+        cfg.index,
+        s.calls,
+        s.oks(),
+        s.mismatches
+    );
+    // A lost progress line changes nothing.
+    let _ = helix_sys::debug_write(&l.buf[..l.len]);
 }
 
-/// Make `n` random syscalls, then report `[n, errors, oks]`.
-pub fn run(n: u64) -> ! {
-    let mut r = Rng(0x9e37_79b9_7f4a_7c15);
-    let (mut errors, mut oks) = (0u64, 0u64);
-    for _ in 0..n {
-        let nr = r.next() % 16;
-        let mut a = [
-            arg(&mut r),
-            arg(&mut r),
-            arg(&mut r),
-            arg(&mut r),
-            arg(&mut r),
-            arg(&mut r),
-        ];
-        if nr == 0 {
-            // DebugWrite only ever with bad pointers: no garbage on the console.
-            a[0] = POINTERS[(r.next() % 6) as usize];
+/// Run the calls the config block asks for, then report.
+pub fn run() -> ! {
+    let Some(cfg) = Config::from_words(|i| hw::peek(layout::CONFIG_VA + 8 * i as u64)) else {
+        report(SysError::InvalidArgument.raw(), &[1])
+    };
+    let mut h = Hostile::new(&cfg);
+    for _ in 0..cfg.calls {
+        let c = h.next_call();
+        for &(k, v) in c.buffer() {
+            ipcbuf::set(k, v);
         }
-        if a[0] == u64::from(REPORT_SLOT) {
-            a[0] = 0;
+        let (rax, out) = raw_syscall(c.nr, c.args);
+        // A frame of our own, just mapped writable in the scratch range:
+        // it gets the child code (nothing else can unmap it meanwhile).
+        if rax == 0
+            && let Some(va) = c.poke()
+        {
+            for (k, w) in CODE_WORDS.iter().enumerate() {
+                hw::poke(va + 8 * k as u64, *w);
+            }
         }
-        let (rax, _) = raw_syscall(nr, a);
-        if rax == 0 {
-            oks += 1;
-        } else {
-            errors += 1;
+        h.complete(&c, rax, out);
+        if cfg.progress != 0 && h.stats.calls.is_multiple_of(cfg.progress) {
+            progress(&cfg, &h);
         }
     }
-    let ep: helix_sys::Cap<helix_sys::Endpoint> = helix_sys::Cap::from_slot(REPORT_SLOT);
-    let _ = ep.send(&helix_sys::Message::new(0, &[n, errors, oks]));
-    report(1, &[])
+    let s = &h.stats;
+    for (k, w) in s.to_words().iter().enumerate() {
+        ipcbuf::set(helix_abi::ipc::MSG_REG_WORDS + k, *w);
+    }
+    let len = helix_abi::ipc::MSG_REG_WORDS + stats::WORDS;
+    let info = MessageInfo::new(0, len, 0).unwrap_or_default();
+    let m = Message::with_info(info, [s.calls, s.oks(), s.mismatches, s.wrong]);
+    let r: Cap<Endpoint> = Cap::from_slot(layout::REPORT);
+    // The report waits until the test reads it: no IPC timeout now.
+    let me: Cap<Thread> = Cap::from_slot(layout::THREAD);
+    let untimed = me.set_timeout(0);
+    let sent = r.send(&m);
+    // Without the report the run fails for want of it; say why.
+    if untimed.is_err() || sent.is_err() {
+        let _ = helix_sys::debug_write(b"hostile: the report could not be sent\n");
+    }
+    loop {
+        helix_sys::yield_now();
+    }
 }

@@ -103,7 +103,7 @@ fn main(scenario: u64, param: u64) -> ! {
         29 => threads::suspend_resume(),
         30 => threads::priorities(),
         31 => ipc::counter(param),
-        32 => hostile::run(param),
+        32 => hostile::run(),
         33 => faults::irq_notification(param),
         34 => faults::ports(),
         35 => threads::yield_pair(param),

@@ -21,6 +21,8 @@ commands:
           -icount shift=0,align=off; print the figures and ratios
   clippy  clippy -D warnings on the host crates and, for x86_64-unknown-none,
           the kernel (both kernels), the loader and every user module
+  stress  boot the structured hostile case alone (--seed, --calls; a
+          fresh seed and 1,000,000 calls by default); replays a seed
   help    this text
 
 options:
@@ -39,6 +41,8 @@ options:
   --no-build                use the kernel and loader already in target/ (no cargo build)
   --verbose                 test: print every serial line of every boot; the serial log of
                             each boot is saved in build/logs/ either way
+  --seed <n>                stress: base seed (decimal or 0x hex)
+  --calls <n>               stress: calls over all hostile processes
 ";
 
 /// The subcommand.
@@ -60,6 +64,8 @@ pub enum Command {
     Bench,
     /// Lint every crate for the target it runs on.
     Clippy,
+    /// The hostile case alone, with a seed and a number of calls.
+    Stress,
     /// Print usage.
     Help,
 }
@@ -108,6 +114,10 @@ pub struct Options {
     pub no_build: bool,
     /// Print every serial line of every boot (passing ones too).
     pub verbose: bool,
+    /// `stress`: the base seed as given.
+    pub seed: Option<String>,
+    /// `stress`: calls over all hostile processes.
+    pub calls: Option<u64>,
 }
 
 impl Default for Options {
@@ -128,6 +138,8 @@ impl Default for Options {
             only: None,
             ktest: false,
             no_build: false,
+            seed: None,
+            calls: None,
         }
     }
 }
@@ -189,6 +201,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Options, UsageEr
         Some("test-limine") => Command::TestLimine,
         Some("bench") => Command::Bench,
         Some("clippy") => Command::Clippy,
+        Some("stress") => Command::Stress,
         Some(other) => return Err(UsageError::UnknownCommand(other.to_string())),
     };
     let mut o = Options {
@@ -227,6 +240,8 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Options, UsageEr
             "--ktest" => o.ktest = true,
             "--no-build" => o.no_build = true,
             "--verbose" => o.verbose = true,
+            "--seed" => o.seed = Some(value("--seed")?),
+            "--calls" => o.calls = Some(number("--calls", &value("--calls")?)?),
             other => return Err(UsageError::UnknownOption(other.to_string())),
         }
     }

@@ -157,6 +157,7 @@ pub fn dispatch(o: &Options) -> Result<bool, Error> {
         Command::Test => Ok(test(&tree, o, &[o.medium])),
         Command::Bench => bench::run(&tree, o),
         Command::Clippy => build::clippy(&tree.root).map(|()| true),
+        Command::Stress => crate::stress::run(&tree, o),
         Command::TestLimine => Ok(test(
             &tree,
             &Options {

@@ -24,6 +24,7 @@ mod report;
 mod scenarios;
 mod serial;
 mod stage;
+mod stress;
 mod suite;
 
 use std::process::ExitCode;

@@ -81,6 +81,12 @@ impl CapSystem {
         Ok(())
     }
 
+    /// How many CSpaces exist and how many caps they hold.
+    pub fn census(&self) -> (usize, usize) {
+        let caps = self.spaces.iter().map(|(_, s)| s.occupied().count()).sum();
+        (self.spaces.len(), caps)
+    }
+
     /// The CSpace `space` names; `InvalidCap` when stale.
     pub fn space(&self, space: ObjRef) -> Result<&CSpace, SysError> {
         self.spaces.get(space).ok_or(SysError::InvalidCap)

@@ -121,32 +121,35 @@ impl System {
             }
             CapCall::Move { dst } => self.caps.move_cap(at, here(dst)).and(DONE),
             CapCall::Delete => self.delete_cap(at, fx).and(DONE),
-            CapCall::Revoke => {
-                let mut gone = alloc::vec::Vec::new();
-                self.caps.revoke(at, &mut |r| gone.push(r))?;
-                for r in gone {
-                    if r.cap.kind == CapType::Endpoint && r.cap.badge != 0 {
-                        let mut woken = alloc::vec::Vec::new();
-                        self.ipc
-                            .cancel_badged_sends(r.cap.object, r.cap.badge, &mut |t| woken.push(t));
-                        for t in woken {
-                            self.wake(t, Err(SysError::Revoked), fx);
-                        }
-                    }
-                    self.removed(r, fx);
-                }
-                DONE
-            }
+            CapCall::Revoke => self.revoke_cap(at, fx).and(DONE),
             CapCall::Identify => Ok(identity(&c)),
         }
     }
 
-    /// Delete the cap at `at` (the last cap destroys its object).
-    pub(super) fn delete_cap(
-        &mut self,
-        at: SlotAddr,
-        fx: &mut dyn Effects,
-    ) -> Result<(), SysError> {
+    /// Delete every cap derived from the one at `at`, in every CSpace
+    /// (`CapRevoke`; also what a supervisor does to take back what it
+    /// handed out): objects whose last cap goes are destroyed, senders
+    /// queued with a revoked badge wake with `Revoked`.
+    pub fn revoke_cap(&mut self, at: SlotAddr, fx: &mut dyn Effects) -> Result<(), SysError> {
+        let mut gone = alloc::vec::Vec::new();
+        self.caps.revoke(at, &mut |r| gone.push(r))?;
+        for r in gone {
+            if r.cap.kind == CapType::Endpoint && r.cap.badge != 0 {
+                let mut woken = alloc::vec::Vec::new();
+                self.ipc
+                    .cancel_badged_sends(r.cap.object, r.cap.badge, &mut |t| woken.push(t));
+                for t in woken {
+                    self.wake(t, Err(SysError::Revoked), fx);
+                }
+            }
+            self.removed(r, fx);
+        }
+        Ok(())
+    }
+
+    /// Delete the cap at `at` (`CapDelete`): the last cap destroys its
+    /// object.
+    pub fn delete_cap(&mut self, at: SlotAddr, fx: &mut dyn Effects) -> Result<(), SysError> {
         let r = self.caps.delete(at)?;
         self.removed(r, fx);
         Ok(())

@@ -5,6 +5,7 @@
 //! messages, touch page tables and ports).
 
 mod aspace_calls;
+mod census;
 mod device_calls;
 mod effects;
 mod fastpath;
@@ -16,6 +17,7 @@ mod thread_calls;
 #[cfg(test)]
 mod tests;
 
+pub use census::Census;
 pub use effects::{Completion, Effects, Hardware, MapOutcome, MapRequest};
 pub use fastpath::FastIpc;
 pub use state::{DEFAULT_PRIORITY, DEFAULT_QUANTUM, Limits, RunState, System, Thread};

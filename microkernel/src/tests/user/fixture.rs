@@ -149,6 +149,22 @@ impl Env<'_> {
         Ok(Obj(slot))
     }
 
+    /// A boot object of `kind` held by the test (a root Untyped of `arg`
+    /// bytes, IrqControl): processes get caps minted from it with [`Env::give`].
+    pub fn boot_held(&mut self, kind: CapType, arg: u64) -> Result<Obj, Failure> {
+        let slot = self.next;
+        self.next += 1;
+        self.w
+            .sys
+            .boot_cap(SlotAddr::new(self.holder, slot), kind, arg)?;
+        Ok(Obj(slot))
+    }
+
+    /// Where the test holds `obj` (to revoke or delete it afterwards).
+    pub fn held(&self, obj: Obj) -> SlotAddr {
+        SlotAddr::new(self.holder, obj.0)
+    }
+
     /// A new endpoint object.
     pub fn endpoint(&mut self) -> Result<Obj, Failure> {
         let o = self.w.sys.ipc.create_endpoint()?;
@@ -238,15 +254,6 @@ impl Env<'_> {
             SlotAddr::new(from.0.cspace, from.1),
             SlotAddr::new(to.0.cspace, to.1),
         )?;
-        Ok(())
-    }
-
-    /// Move `p`'s slot to another slot of its own.
-    pub fn move_cap(&mut self, p: &Proc, from: u32, to: u32) -> Result<(), Failure> {
-        self.w
-            .sys
-            .caps
-            .move_cap(SlotAddr::new(p.cspace, from), SlotAddr::new(p.cspace, to))?;
         Ok(())
     }
 }

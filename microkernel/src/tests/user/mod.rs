@@ -5,6 +5,7 @@ mod basic;
 mod caps;
 mod faults;
 pub mod fixture;
+mod hostile;
 mod memory;
 mod smp;
 mod threads;

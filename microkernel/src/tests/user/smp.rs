@@ -1,4 +1,4 @@
-//! Several CPUs, the hostile process, the root server, SMEP/SMAP.
+//! Several CPUs, the root server, SMEP/SMAP.
 
 use helix_abi::CapRights;
 use helix_abi::bootinfo::SLOT_FIRST_MODULE;
@@ -101,48 +101,6 @@ fn smp_thread_moves_itself_to_another_cpu() -> Result<(), Failure> {
     Ok(())
 }
 
-fn hostile_process_cannot_hurt_the_kernel() -> Result<(), Failure> {
-    const CALLS: u64 = 100_000;
-    let (p, out) = run(1, 60_000, |e| {
-        let ep = e.endpoint()?;
-        let n = e.notification()?;
-        let p = e.spawn(sc::HOSTILE, CALLS)?;
-        // Only caps that cannot block it: the report cap moves out of the
-        // range random slots come from; its own caps are taken away.
-        e.move_cap(&p, 2, 200)?;
-        e.w.sys
-            .caps
-            .delete(helix_kernel_objects::cap::SlotAddr::new(p.cspace, 0))?;
-        e.w.sys
-            .caps
-            .delete(helix_kernel_objects::cap::SlotAddr::new(p.cspace, 1))?;
-        e.give(&p, 4, ep, CapRights::GRANT, 0)?;
-        e.give(&p, 5, n, CapRights::NONE, 0)?;
-        e.untyped(&p, 64 * 1024)?;
-        e.w.sys.caps.mint(
-            helix_kernel_objects::cap::SlotAddr::new(p.cspace, 3),
-            helix_kernel_objects::cap::SlotAddr::new(p.cspace, 6),
-            CapRights::READ,
-            0,
-        )?;
-        e.w.sys
-            .caps
-            .delete(helix_kernel_objects::cap::SlotAddr::new(p.cspace, 3))?;
-        Ok(p)
-    })?;
-    let r = out.of(&p, "hostile process")?;
-    ensure_eq!(r.words[0], CALLS, "every call made");
-    ensure_eq!(r.words[1] + r.words[2], CALLS, "every call answered");
-    kprintln!(
-        "hostile: {} syscalls ({} errors, {} ok) in {} ms; kernel still up",
-        r.words[0],
-        r.words[1],
-        r.words[2],
-        out.ms
-    );
-    Ok(())
-}
-
 fn root_server_starts_with_boot_info() -> Result<(), Failure> {
     user::reset();
     let started = user::with(|w| user::root::boot_root(w, crate::boot::boot_info()))
@@ -226,7 +184,6 @@ ktest!(
     smp_threads_on_two_cpus_exchange_messages,
     smp_user_threads_run_on_every_cpu,
     smp_thread_moves_itself_to_another_cpu,
-    hostile_process_cannot_hurt_the_kernel,
     root_server_starts_with_boot_info,
     smep_and_smap_are_on,
 );

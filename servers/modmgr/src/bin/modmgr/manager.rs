@@ -422,6 +422,7 @@ impl Manager {
             fault_badge: badge::FAULT | id.0,
             service,
             named,
+            quiesced: false,
         };
         let env = self.env;
         let result = spawn::spawn(&env, &mut self.slots, &s);

@@ -100,6 +100,8 @@ pub struct Spawn<'a> {
     pub service: Option<u32>,
     /// The manifest's named caps, in order.
     pub named: Vec<(String, Grant)>,
+    /// Start quiesced: wait for the state before serving (reload, restart).
+    pub quiesced: bool,
 }
 
 /// Why a process could not be made.
@@ -412,5 +414,6 @@ fn start_info(s: &Spawn<'_>) -> StartInfo {
             start: layout::HEAP_START,
             max_bytes: s.plan.heap_budget,
         },
+        quiesced: s.quiesced,
     }
 }

@@ -1,4 +1,5 @@
-//! The hostile process: 100,000 random register sets.
+//! The raw hostile process: 100,000 random register sets (the decoder and
+//! the consistency of the objects under garbage).
 
 use alloc::vec::Vec;
 
@@ -6,8 +7,8 @@ use helix_abi::invoke::NO_SLOT;
 use helix_abi::{CapType, Method, SysError, Syscall};
 use proptest::prelude::*;
 
-use super::super::*;
-use super::support::*;
+use super::super::super::*;
+use super::super::support::*;
 use crate::fault::FaultMessage;
 use crate::ipc::IpcState;
 use crate::syscall::{SyscallRegs, decode};

@@ -6,14 +6,15 @@
 //!   clients use the generated handler trait and typed client.
 //! - No `unsafe` anywhere: the runtime in `helix-protocol` owns the entry,
 //!   heap and panic handler.
-#![no_std]
+#![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
 
 extern crate alloc;
 
-// `KvClient::len` is a remote call; an `is_empty` twin would add a method
-// to the interface for nothing.
-#[allow(clippy::len_without_is_empty)]
+#[expect(
+    clippy::len_without_is_empty,
+    reason = "KvClient::len is a remote call; an is_empty twin would add a method to the interface for nothing"
+)]
 mod kv;
 
 pub use kv::{Kv, KvClient, KvError, KvHandler, KvRequest, KvResponse};

@@ -119,7 +119,11 @@ macro_rules! define_interface {
         pub enum $req {
             $(
                 $(#[$mdoc])*
-                #[allow(missing_docs)]
+                #[allow(
+                    missing_docs,
+                    clippy::allow_attributes,
+                    reason = "generated fields are the method arguments; the lint fires only in crates that warn on missing docs"
+                )]
                 $variant { $( $arg: $argty ),* },
             )+
         }
@@ -206,7 +210,11 @@ macro_rules! define_interface {
                 pub fn $method(&mut self, $( $arg: $argty ),*)
                     -> ::core::result::Result<$ret, $crate::client::CallError<$err>>
                 {
-                    #[allow(unreachable_patterns)]
+                    #[allow(
+                        unreachable_patterns,
+                        clippy::allow_attributes,
+                        reason = "the fallback arm is unreachable only for one-method interfaces"
+                    )]
                     match self.inner.call(&$req::$variant { $( $arg ),* })? {
                         $resp::$variant(result) => result.map_err($crate::client::CallError::Remote),
                         other => Err($crate::client::CallError::UnexpectedReply { method: other.method() }),

@@ -7,7 +7,10 @@
 //! the usual out-of-memory panic reports it.
 //!
 //! The only module of the runtime with `unsafe`: handing memory to talc.
-#![allow(unsafe_code)]
+#![expect(
+    unsafe_code,
+    reason = "the heap hands memory to talc: the one unsafe module of the runtime"
+)]
 
 use core::alloc::{GlobalAlloc, Layout};
 use core::mem::MaybeUninit;

@@ -100,7 +100,11 @@ macro_rules! helix_module {
         /// Entry hook of the Helix runtime: build the module, `init`, `start`,
         /// then serve requests until told to shut down.
         #[cfg(target_os = "none")]
-        #[allow(dead_code)]
+        #[allow(
+            dead_code,
+            clippy::allow_attributes,
+            reason = "used only by server_main!: a crate that declares a module without serving it would get an unfulfilled expect"
+        )]
         pub fn helix_module_entry<C: $crate::server::ServerChannel>(
             ctx: &$crate::v1::ModuleContext,
             channel: C,

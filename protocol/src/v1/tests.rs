@@ -1,5 +1,5 @@
 //! v1 lifecycle tests, through the declaration macro.
-#![allow(unsafe_code)] // helix_module! emits #[unsafe(link_section)]
+#![expect(unsafe_code, reason = "helix_module! emits #[unsafe(link_section)]")]
 
 use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};

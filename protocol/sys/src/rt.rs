@@ -13,7 +13,11 @@
 #[macro_export]
 macro_rules! entry {
     ($main:path) => {
-        #[allow(unsafe_code)] // the one attribute the entry needs
+        #[allow(
+            unsafe_code,
+            clippy::allow_attributes,
+            reason = "the one attribute the entry needs; the lint fires only in crates that deny unsafe code"
+        )]
         #[unsafe(no_mangle)]
         extern "C" fn helix_user_main(arg0: u64, arg1: u64) -> ! {
             $main(arg0, arg1)

@@ -1,6 +1,9 @@
 //! Raw probes a test program needs and safe Rust cannot express: touching
 //! a chosen address, and instructions that fault in ring 3.
-#![allow(unsafe_code)]
+#![expect(
+    unsafe_code,
+    reason = "raw memory probes and faulting instructions: the one unsafe module of usertest"
+)]
 
 /// Read a u64 at `addr` (a page this program mapped itself, or an address
 /// expected to fault: the kernel then stops this thread).

@@ -21,7 +21,6 @@ use super::exceptions::dispatch;
 /// Registers saved on exception entry, lowest address first.
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
-#[allow(missing_docs)] // register names speak for themselves
 pub struct TrapFrame {
     pub r15: u64,
     pub r14: u64,

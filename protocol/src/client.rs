@@ -113,6 +113,9 @@ impl<E> From<DecodeError> for CallError<E> {
     }
 }
 
+/// How often a typed client repeats an idempotent call whose server died.
+pub const IDEMPOTENT_RETRIES: u32 = 3;
+
 /// Untyped client of interface `I`: encodes an `I::Request`, calls, and
 /// decodes the `I::Response` (or the server's error frame). Reuses its two
 /// buffers across calls.
@@ -134,11 +137,23 @@ impl<I: Interface, T: Transport> Client<I, T> {
         }
     }
 
-    /// One round trip.
+    /// One round trip. A call whose server died holding it is repeated
+    /// (at most [`IDEMPOTENT_RETRIES`] times) when the interface marks the
+    /// method idempotent; the repeat waits in the kernel until the module
+    /// manager has restarted the server.
     pub fn call(&mut self, request: &I::Request) -> Result<I::Response, CallError<I::Error>> {
         encode_frame(MessageType::Request, request, &mut self.request)?;
-        self.reply.clear();
-        self.transport.call(&self.request, &mut self.reply)?;
+        let idempotent = I::IDEMPOTENT.contains(&I::request_method(request));
+        let mut tries = 0;
+        loop {
+            self.reply.clear();
+            match self.transport.call(&self.request, &mut self.reply) {
+                Err(TransportError::ServerGone) if idempotent && tries < IDEMPOTENT_RETRIES => {
+                    tries += 1;
+                }
+                other => break other?,
+            }
+        }
         if self.reply.is_empty() {
             return Err(CallError::Transport(TransportError::NoReply));
         }

@@ -28,6 +28,11 @@ pub trait Interface: 'static {
     const RESPONSE_TYPE: &'static str;
     /// Method names, in declaration order (the request variant order).
     const METHODS: &'static [&'static str];
+    /// Methods that may run twice with the same effect: a typed client
+    /// repeats one whose server died holding it
+    /// ([`TransportError::ServerGone`](crate::client::TransportError::ServerGone)),
+    /// and the call then waits for the restarted server.
+    const IDEMPOTENT: &'static [&'static str] = &[];
     /// One variant per call, holding the call's arguments.
     type Request: WireMessage + Clone + core::fmt::Debug + PartialEq + Send;
     /// One variant per call, holding the call's `Result`.
@@ -81,6 +86,7 @@ macro_rules! define_interface {
             handler: $handler:ident,
             client: $client:ident,
             $( derive_extra: [ $(#[$extra:meta])* ], )?
+            $( idempotent: [ $( $idem:ident ),* $(,)? ], )?
             methods {
                 $(
                     $(#[$mdoc:meta])*
@@ -100,6 +106,7 @@ macro_rules! define_interface {
             const REQUEST_TYPE: &'static str = concat!($name, "/Request");
             const RESPONSE_TYPE: &'static str = concat!($name, "/Response");
             const METHODS: &'static [&'static str] = &[$(stringify!($method)),+];
+            const IDEMPOTENT: &'static [&'static str] = &[$( $( stringify!($idem) ),* )?];
             type Request = $req;
             type Response = $resp;
             type Error = $err;

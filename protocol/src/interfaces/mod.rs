@@ -15,6 +15,8 @@ pub mod scheduler;
 pub mod security;
 
 #[cfg(test)]
+mod retry_tests;
+#[cfg(test)]
 mod tests;
 
 pub use define::{Dispatch, Handles, Interface, InterfaceVersion};

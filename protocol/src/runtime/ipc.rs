@@ -148,6 +148,10 @@ impl Transport for IpcTransport {
 #[derive(Debug)]
 pub struct IpcChannel {
     endpoint: Cap<Endpoint>,
+    /// The control endpoint (module manager only), when there is one: the
+    /// server receives on it alone while quiesced.
+    control: Option<Cap<Endpoint>>,
+    accepting: bool,
     pending: Pending,
     /// Badge of the caller whose request is being served.
     caller: u64,
@@ -158,8 +162,27 @@ impl IpcChannel {
     pub fn new(endpoint: Cap<Endpoint>) -> IpcChannel {
         IpcChannel {
             endpoint,
+            control: None,
+            accepting: true,
             pending: Pending::new(),
             caller: 0,
+        }
+    }
+
+    /// The same channel with a control endpoint: while the server is
+    /// quiesced it receives there only, so its clients wait in the kernel
+    /// on the service endpoint (nothing is lost, nobody is answered with
+    /// an error) until it, or the version that replaces it, serves again.
+    pub fn with_control(mut self, control: Cap<Endpoint>) -> IpcChannel {
+        self.control = Some(control);
+        self
+    }
+
+    /// The endpoint the next receive waits on.
+    fn source(&self) -> (Cap<Endpoint>, bool) {
+        match self.control {
+            Some(c) if !self.accepting => (c, true),
+            _ => (self.endpoint, false),
         }
     }
 
@@ -170,8 +193,19 @@ impl IpcChannel {
         mut r: Result<Received, SysError>,
         frame: &mut Vec<u8>,
     ) -> Result<Origin, TransportError> {
+        let mut retried = false;
         loop {
+            let (source, on_control) = self.source();
+            // A quiesced server the manager suspended (a hot reload keeps
+            // the old version for rollback) comes back from its receive
+            // with `Revoked` when it is resumed: receive once more.
+            if r == Err(SysError::Revoked) && on_control && !retried {
+                retried = true;
+                r = source.recv();
+                continue;
+            }
             let got = r.map_err(transport_error)?;
+            retried = false;
             let mut bytes = Vec::new();
             let step = match append_received(&got, &mut bytes) {
                 Some(kind) => self.pending.receive(got.badge, kind, &bytes),
@@ -183,7 +217,7 @@ impl IpcChannel {
                 Step::Request(req) => {
                     *frame = req;
                     self.caller = got.badge;
-                    return Ok(if got.badge == MANAGER_BADGE {
+                    return Ok(if on_control || got.badge == MANAGER_BADGE {
                         Origin::Manager
                     } else {
                         Origin::Client
@@ -193,7 +227,7 @@ impl IpcChannel {
                 Step::Reply(kind, piece) => message(kind, &piece),
                 Step::Reject => Message::with_info(MessageInfo::default(), [0; MSG_REG_WORDS]),
             };
-            r = self.endpoint.reply_recv(&answer);
+            r = source.reply_recv(&answer);
         }
     }
 
@@ -209,14 +243,18 @@ impl IpcChannel {
 
 impl ServerChannel for IpcChannel {
     fn recv(&mut self, frame: &mut Vec<u8>) -> Result<Origin, TransportError> {
-        let r = self.endpoint.recv();
+        let r = self.source().0.recv();
         self.take(r, frame)
     }
 
     fn reply_recv(&mut self, reply: &[u8], frame: &mut Vec<u8>) -> Result<Origin, TransportError> {
         let m = self.first_piece(reply);
-        let r = self.endpoint.reply_recv(&m);
+        let r = self.source().0.reply_recv(&m);
         self.take(r, frame)
+    }
+
+    fn set_accepting_clients(&mut self, accepting: bool) {
+        self.accepting = accepting;
     }
 
     fn reply(&mut self, reply: &[u8]) -> Result<(), TransportError> {

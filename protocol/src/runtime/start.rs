@@ -19,14 +19,14 @@ use crate::v1::ModuleContext;
 /// so), else from the two start words `[module id, parameter]` (processes
 /// the kernel's tests start). A start-info page that does not decode ends
 /// the process with a report.
-fn setup(name: &'static str, arg0: u64, arg1: u64) -> (ModuleContext, u32) {
+fn setup(name: &'static str, arg0: u64, arg1: u64) -> (ModuleContext, u32, Option<u32>) {
     super::heap::init();
     super::log::install(log::LevelFilter::Info);
     let mut page = [0u8; START_INFO_SIZE];
     if !helix_sys::bootinfo::read_start_page(arg0, arg1, &mut page) {
         process::set_identity(name, arg0);
         process::split_free_slots(slots::FREE_FIRST, slots::FREE_COUNT);
-        return (process::context(arg0, arg1), slots::SERVICE);
+        return (process::context(arg0, arg1), slots::SERVICE, None);
     }
     match StartInfo::decode(&page) {
         Ok(info) => {
@@ -44,7 +44,7 @@ fn setup(name: &'static str, arg0: u64, arg1: u64) -> (ModuleContext, u32) {
                 });
             }
             let service = info.slots.service.unwrap_or(slots::SERVICE);
-            (info.context(), service)
+            (info.context(), service, info.slots.control)
         }
         Err(e) => {
             process::set_identity(name, 0);
@@ -63,9 +63,13 @@ pub fn serve(
     arg1: u64,
     entry: impl FnOnce(&ModuleContext, IpcChannel) -> LoopExit,
 ) -> ! {
-    let (ctx, service) = setup(name, arg0, arg1);
+    let (ctx, service, control) = setup(name, arg0, arg1);
     log::debug!("{name}: serving");
-    let end = entry(&ctx, IpcChannel::new(Cap::from_slot(service)));
+    let mut channel = IpcChannel::new(Cap::from_slot(service));
+    if let Some(c) = control {
+        channel = channel.with_control(Cap::from_slot(c));
+    }
+    let end = entry(&ctx, channel);
     log::info!("{name}: server loop ended: {end:?}");
     let (label, detail) = exit_code(end);
     exit(label, detail)
@@ -79,7 +83,7 @@ pub fn program(
     arg1: u64,
     main: impl FnOnce(&ModuleContext) -> u64,
 ) -> ! {
-    let (ctx, _) = setup(name, arg0, arg1);
+    let (ctx, _, _) = setup(name, arg0, arg1);
     match main(&ctx) {
         0 => exit(labels::OK, 0),
         status => exit(labels::FAILED, status),

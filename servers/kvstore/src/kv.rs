@@ -27,6 +27,10 @@ helix_protocol::define_interface! {
         response: KvResponse,
         handler: KvHandler,
         client: KvClient,
+        // A store that died holding one of these is asked again once it is
+        // back: reading twice is the same as once. `put` and `delete` are
+        // not (their answers say what they replaced).
+        idempotent: [get, len],
         methods {
             /// Store `value` under `key`; the value it replaces, if any.
             fn put(key: String, value: Vec<u8>) -> Option<Vec<u8>> => Put;

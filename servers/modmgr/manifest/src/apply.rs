@@ -1,6 +1,7 @@
 //! Turning one value into a field: what each key and each cap kind accepts.
 
 use alloc::string::{String, ToString};
+use alloc::vec::Vec;
 
 use crate::cap::{CapClass, CapKind};
 use crate::error::{ErrorKind, NameOf};
@@ -50,6 +51,15 @@ fn not_here(key: Key, section: SectionKind) -> ErrorKind {
 pub(crate) fn system_key(s: &mut SystemSettings, key: Key, v: &str) -> Result<(), ErrorKind> {
     match key {
         Key::Console => s.console = Some(checked_name(NameOf::Module, v)?),
+        Key::Binaries => {
+            let files: Vec<String> = v.split(',').map(|f| String::from(f.trim())).collect();
+            let ok = files.iter().all(|f| value::is_binary(f))
+                && files
+                    .iter()
+                    .enumerate()
+                    .all(|(i, f)| !files[..i].contains(f));
+            s.binaries = need(ok.then_some(files), key, v)?;
+        }
         _ => return Err(not_here(key, SectionKind::System)),
     }
     Ok(())
@@ -58,7 +68,7 @@ pub(crate) fn system_key(s: &mut SystemSettings, key: Key, v: &str) -> Result<()
 /// Set `key` of a module entry to `v` (nonempty).
 pub(crate) fn module_key(m: &mut ModuleEntry, key: Key, v: &str) -> Result<(), ErrorKind> {
     match key {
-        Key::Console => return Err(not_here(key, SectionKind::Module)),
+        Key::Console | Key::Binaries => return Err(not_here(key, SectionKind::Module)),
         Key::Binary => m.binary = need(value::is_binary(v).then(|| String::from(v)), key, v)?,
         Key::Args => {
             let words = value::words(v);

@@ -7,6 +7,9 @@ word_enum! {
     pub enum Key {
         /// `[system]`: the module that serves the console.
         Console = "console",
+        /// `[system]`: more boot modules to stage, for `insmod` and
+        /// `reload` (binaries no module entry names).
+        Binaries = "binaries",
         /// The boot module file the manager loads (required).
         Binary = "binary",
         /// One line of words given to the module.
@@ -44,7 +47,7 @@ impl Key {
     /// The section the key belongs to.
     pub const fn section(self) -> SectionKind {
         match self {
-            Key::Console => SectionKind::System,
+            Key::Console | Key::Binaries => SectionKind::System,
             Key::Binary
             | Key::Args
             | Key::Start
@@ -70,6 +73,7 @@ impl Key {
     pub const fn syntax(self) -> &'static str {
         match self {
             Key::Console => "the name of a module this manifest defines",
+            Key::Binaries => "file names (as for `binary`), separated by commas",
             Key::Binary => {
                 "a file name: 1 to 64 characters of A-Z a-z 0-9 `.` `_` `-`, not starting with `.`"
             }
@@ -83,7 +87,7 @@ impl Key {
                 "RESTARTS/WINDOW with WINDOW a nonzero number of `s` or `ms`, e.g. `3/10s`"
             }
             Key::Checkpoint => "a number of requests 0..=4294967295 (0 = only on request)",
-            Key::Expect => "`serving`, `exit N` or `refused`",
+            Key::Expect => "`serving`, `exit N`, `refused` or `failed`",
         }
     }
 }

@@ -26,6 +26,8 @@ pub struct SystemSettings {
     /// The module that serves the console; `None`: the kernel's debug
     /// console only.
     pub console: Option<String>,
+    /// More boot modules to stage (for `insmod` and `reload`), each once.
+    pub binaries: Vec<String>,
 }
 
 /// One `[module NAME]` section.
@@ -123,9 +125,10 @@ impl Manifest {
     /// stages as boot modules.
     pub fn binaries(&self) -> Vec<&str> {
         let mut out: Vec<&str> = Vec::new();
-        for m in &self.modules {
-            if !out.contains(&m.binary.as_str()) {
-                out.push(&m.binary);
+        let named = self.modules.iter().map(|m| m.binary.as_str());
+        for b in named.chain(self.system.binaries.iter().map(String::as_str)) {
+            if !out.contains(&b) {
+                out.push(b);
             }
         }
         out

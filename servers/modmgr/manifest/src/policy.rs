@@ -82,6 +82,9 @@ pub enum Expect {
     /// The manager refuses to start the module (dependency, version
     /// constraint, loader or ABI check).
     Refused,
+    /// The module keeps failing and the manager gives up on it (its
+    /// restart budget is spent).
+    Failed,
 }
 
 impl fmt::Display for Expect {
@@ -90,6 +93,7 @@ impl fmt::Display for Expect {
             Expect::Serving => f.write_str("serving"),
             Expect::Exit(status) => write!(f, "exit {status}"),
             Expect::Refused => f.write_str("refused"),
+            Expect::Failed => f.write_str("failed"),
         }
     }
 }

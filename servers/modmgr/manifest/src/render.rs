@@ -24,9 +24,14 @@ impl fmt::Display for Manifest {
     /// the rules the parser enforces (every parsed one does).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut first = true;
-        if let Some(console) = &self.system.console {
+        if self.system.console.is_some() || !self.system.binaries.is_empty() {
             f.write_str("[system]\n")?;
-            setting(f, Key::Console, console)?;
+            if let Some(console) = &self.system.console {
+                setting(f, Key::Console, console)?;
+            }
+            if !self.system.binaries.is_empty() {
+                setting(f, Key::Binaries, &self.system.binaries.join(", "))?;
+            }
             first = false;
         }
         for m in &self.modules {

@@ -112,12 +112,13 @@ pub(crate) fn budget(s: &str) -> Option<RestartBudget> {
     })
 }
 
-/// `serving`, `exit N` or `refused`.
+/// `serving`, `exit N`, `refused` or `failed`.
 pub(crate) fn expect(s: &str) -> Option<Expect> {
     let mut w = s.split_whitespace();
     let e = match (w.next()?, w.next()) {
         ("serving", None) => Expect::Serving,
         ("refused", None) => Expect::Refused,
+        ("failed", None) => Expect::Failed,
         ("exit", Some(n)) => Expect::Exit(number(n)?),
         _ => return None,
     };

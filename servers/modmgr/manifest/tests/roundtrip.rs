@@ -109,8 +109,9 @@ fn manifest() -> impl Strategy<Value = Manifest> {
     (
         prop::collection::vec(entry(), 0..6),
         prop::option::of(any::<prop::sample::Index>()),
+        prop::collection::btree_set("[a-z][a-z0-9_-]{0,10}\\.elf", 0..4),
     )
-        .prop_map(|(entries, console)| {
+        .prop_map(|(entries, console, binaries)| {
             let mut m = Manifest::default();
             for e in entries {
                 if m.module(&e.name).is_none() {
@@ -120,6 +121,7 @@ fn manifest() -> impl Strategy<Value = Manifest> {
             m.system.console = console
                 .filter(|_| !m.modules.is_empty())
                 .map(|i| i.get(&m.modules).name.clone());
+            m.system.binaries = binaries.into_iter().collect();
             m
         })
 }

@@ -228,7 +228,7 @@ fn display_names_the_key_and_the_choices() {
             kind: e.1
         }
         .to_string(),
-        "line 2: unknown key `timeout` (expected one of: console)"
+        "line 2: unknown key `timeout` (expected one of: console, binaries)"
     );
     let e = first(&format!("{M}cap c = port 1")).1.to_string();
     assert!(e.contains("client, ioports, irq, modmgr, untyped"), "{e}");

@@ -212,3 +212,31 @@ fn cap_kinds_at_their_edges() {
         );
     }
 }
+
+#[test]
+fn system_binaries_are_staged_once_and_checked() {
+    let m = Manifest::parse(
+        "[system]\nbinaries = kv2.elf, extra.elf\n[module a]\nbinary = a.elf\n[module b]\nbinary = kv2.elf\n",
+    )
+    .unwrap();
+    assert_eq!(m.system.binaries, ["kv2.elf", "extra.elf"]);
+    assert_eq!(m.binaries(), ["a.elf", "kv2.elf", "extra.elf"]);
+    for bad in [
+        "binaries = a.elf, a.elf",
+        "binaries = .x",
+        "binaries = a b",
+        "binaries =",
+    ] {
+        let text = alloc::format!("[system]\n{bad}\n");
+        assert!(Manifest::parse(&text).is_err(), "{bad}");
+    }
+    let e = Manifest::parse("[module a]\nbinary = a.elf\nbinaries = x.elf\n").unwrap_err();
+    assert_eq!(e.line, 3, "binaries belongs to [system]");
+}
+
+#[test]
+fn failed_is_an_expectation() {
+    let m = Manifest::parse("[module a]\nbinary = a.elf\nexpect = failed\n").unwrap();
+    assert_eq!(m.modules[0].expect, Some(Expect::Failed));
+    assert!(Manifest::parse("[module a]\nbinary = a.elf\nexpect = failed 3\n").is_err());
+}

@@ -29,6 +29,7 @@ pub mod intern;
 pub mod layout;
 pub mod proxy;
 pub mod registry;
+pub mod reload;
 pub mod version;
 
 #[cfg(test)]
@@ -44,4 +45,8 @@ pub use interface::{
 pub use intern::intern;
 pub use proxy::{ServerProxy, metadata_from_record};
 pub use registry::{ModuleId, ModuleRegistry, RegistryError};
+pub use reload::{
+    HostCall, HostError, HotReloadEngine, LastReload, PhaseTime, Progress, ReloadError,
+    ReloadFailure, ReloadHost, ReloadRefusal, ReloadResult, ReloadState,
+};
 pub use version::parse_version;

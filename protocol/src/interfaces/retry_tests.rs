@@ -85,5 +85,5 @@ fn other_calls_report_the_death() {
         c.bump(),
         Err(CallError::Transport(TransportError::ServerGone))
     );
-    assert_eq!(c.raw().transport_mut().calls, 1);
+    assert_eq!(c.into_transport().calls, 1, "not repeated");
 }

@@ -30,7 +30,7 @@ impl fmt::Display for Manifest {
                 setting(f, Key::Console, console)?;
             }
             if !self.system.binaries.is_empty() {
-                setting(f, Key::Binaries, &self.system.binaries.join(", "))?;
+                setting(f, Key::Binaries, self.system.binaries.join(", "))?;
             }
             first = false;
         }

@@ -1,6 +1,6 @@
 //! The `modmgr` interface: what the module manager answers to programs —
 //! the console's commands (`lsmod`, `modinfo`, `insmod`, `rmmod`, `deps`,
-//! `ifaces`) and the name service (`lookup`, whose endpoint cap travels in
+//! `ifaces`, `reload`, `restart`, `checkpoint`) and the name service (`lookup`, whose endpoint cap travels in
 //! the reply; see `runtime::lookup`).
 #![forbid(unsafe_code)]
 
@@ -55,6 +55,11 @@ pub struct ModuleSummary {
     pub provides: Vec<String>,
     /// Times it was restarted.
     pub restarts: u32,
+    /// What its last hot reload did (one line), if it was ever reloaded.
+    pub last_reload: Option<String>,
+    /// How its last failed process ended (a fault names the exception and
+    /// the address), if one ever failed.
+    pub last_failure: Option<String>,
 }
 
 /// A symbol as `modinfo` shows it.
@@ -136,6 +141,55 @@ pub struct LookupAnswer {
     pub version: String,
 }
 
+/// The time one phase of a hot reload took.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhaseReport {
+    /// The phase (`Preparing`, `SavingState`, ...).
+    pub phase: String,
+    /// Microseconds it took.
+    pub us: u64,
+}
+
+/// What a completed hot reload did (the spec's `ReloadResult`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReloadReport {
+    /// Version that served before.
+    pub old_version: String,
+    /// Version that serves now.
+    pub new_version: String,
+    /// Whether the old server's state was handed to the new one.
+    pub state_preserved: bool,
+    /// Bytes of that state.
+    pub state_bytes: u64,
+    /// Its format version, as the old version wrote it.
+    pub state_format: Option<u32>,
+    /// Microseconds no server took requests (quiesced to resumed).
+    pub downtime_us: u64,
+    /// Microseconds of the whole reload.
+    pub total_us: u64,
+    /// Each phase's time, in order.
+    pub phases: Vec<PhaseReport>,
+}
+
+/// A checkpoint the module manager took (and keeps for self-healing).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckpointReport {
+    /// Bytes of the state.
+    pub bytes: u64,
+    /// Its format version (`ModuleState::version`), as the module wrote it.
+    pub format: u32,
+}
+
+/// What a restart did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestartReport {
+    /// Bytes of the checkpoint the new process started from (`None`: it
+    /// started fresh).
+    pub checkpoint_bytes: Option<u64>,
+    /// Times the module was restarted, this one included.
+    pub restarts: u32,
+}
+
 /// Why the module manager refused a request.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ManagerError {
@@ -156,6 +210,24 @@ pub enum ManagerError {
     BadRequest(String),
     /// The caller may not do this.
     NotPermitted,
+    /// A hot reload was refused before anything stopped: every reason.
+    ReloadRefused(Vec<String>),
+    /// A hot reload failed in `phase` and was rolled back: the old version
+    /// serves again with its state.
+    RolledBack {
+        /// Where it failed.
+        phase: String,
+        /// Why.
+        cause: String,
+    },
+    /// A hot reload failed and so did its rollback; self-healing restarted
+    /// the module from its snapshot (`restarted`) or could not.
+    RollbackFailed {
+        /// Why the reload failed, then why the rollback did.
+        cause: String,
+        /// Whether the module serves again (restarted from its snapshot).
+        restarted: bool,
+    },
 }
 
 impl fmt::Display for ManagerError {
@@ -171,6 +243,21 @@ impl fmt::Display for ManagerError {
             ManagerError::Refused(why) => write!(f, "refused: {why}"),
             ManagerError::BadRequest(why) => write!(f, "bad request: {why}"),
             ManagerError::NotPermitted => f.write_str("not permitted"),
+            ManagerError::ReloadRefused(reasons) => {
+                write!(f, "reload refused: {}", reasons.join("; "))
+            }
+            ManagerError::RolledBack { phase, cause } => {
+                write!(f, "reload failed in {phase} ({cause}); rolled back")
+            }
+            ManagerError::RollbackFailed { cause, restarted } => write!(
+                f,
+                "reload and rollback failed ({cause}); {}",
+                if *restarted {
+                    "restarted from its snapshot"
+                } else {
+                    "not restarted"
+                }
+            ),
         }
     }
 }
@@ -178,10 +265,10 @@ impl fmt::Display for ManagerError {
 impl core::error::Error for ManagerError {}
 
 crate::define_interface! {
-    /// The module manager's interface (`"modmgr"` v1.0).
+    /// The module manager's interface (`"modmgr"` v1.1).
     interface ModuleManager {
         name: "modmgr",
-        version: (1, 0),
+        version: (1, 1),
         error: ManagerError,
         request: ManagerRequest,
         response: ManagerResponse,
@@ -205,6 +292,15 @@ crate::define_interface! {
             fn lookup(interface: String, constraint: String) -> LookupAnswer => Lookup;
             /// Boot modules a program may `insmod`.
             fn binaries() -> Vec<String> => Binaries;
+            /// Hot-reload module `name` from boot module `path`, its state
+            /// carried over; clients keep their caps and lose no request.
+            fn reload(name: String, path: String) -> ReloadReport => Reload;
+            /// Stop module `name` and start it again from its binary with
+            /// its last checkpoint.
+            fn restart(name: String) -> RestartReport => Restart;
+            /// Take a checkpoint of module `name` now (`None`: it keeps no
+            /// state).
+            fn checkpoint(name: String) -> Option<CheckpointReport> => Checkpoint;
         }
     }
 }

@@ -31,6 +31,17 @@ pub enum Command {
     Ifaces,
     /// `binaries`: boot modules that can be loaded.
     Binaries,
+    /// `reload NAME PATH`: hot-reload a module from a boot module.
+    Reload {
+        /// The module.
+        name: String,
+        /// Boot module file of the new version.
+        path: String,
+    },
+    /// `restart NAME`.
+    Restart(String),
+    /// `checkpoint NAME`.
+    Checkpoint(String),
 }
 
 /// Why a line is not a command.
@@ -61,6 +72,9 @@ commands:
   deps NAME              what it depends on, and what depends on it
   ifaces                 interfaces and their providers
   binaries               boot modules that can be loaded
+  reload NAME PATH       replace a running module by a new binary, state carried over
+  restart NAME           stop a module and start it again with its state
+  checkpoint NAME        save a module's state now (self-healing restarts from it)
   help                   this text
 ";
 
@@ -93,6 +107,15 @@ impl Command {
             "modinfo" => one(rest, "modinfo NAME").map(Command::Modinfo),
             "rmmod" => one(rest, "rmmod NAME").map(Command::Rmmod),
             "deps" => one(rest, "deps NAME").map(Command::Deps),
+            "restart" => one(rest, "restart NAME").map(Command::Restart),
+            "checkpoint" => one(rest, "checkpoint NAME").map(Command::Checkpoint),
+            "reload" => match rest {
+                [name, path] => Ok(Command::Reload {
+                    name: name.to_string(),
+                    path: path.to_string(),
+                }),
+                _ => Err(CommandError::Usage("reload NAME PATH")),
+            },
             "insmod" => match rest.split_first() {
                 Some((path, args)) => Ok(Command::Insmod {
                     path: path.to_string(),
@@ -113,6 +136,25 @@ mod tests {
     fn commands_parse() {
         assert_eq!(Command::parse("  "), Ok(Command::Empty));
         assert_eq!(Command::parse("lsmod"), Ok(Command::Lsmod));
+        assert_eq!(
+            Command::parse("reload kvstore kvstore2.elf"),
+            Ok(Command::Reload {
+                name: "kvstore".into(),
+                path: "kvstore2.elf".into()
+            })
+        );
+        assert_eq!(
+            Command::parse("reload kvstore"),
+            Err(CommandError::Usage("reload NAME PATH"))
+        );
+        assert_eq!(
+            Command::parse("restart kv"),
+            Ok(Command::Restart("kv".into()))
+        );
+        assert_eq!(
+            Command::parse("checkpoint kv x"),
+            Err(CommandError::Usage("checkpoint NAME"))
+        );
         assert_eq!(
             Command::parse("modinfo kvstore"),
             Ok(Command::Modinfo("kvstore".into()))

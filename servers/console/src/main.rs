@@ -56,6 +56,13 @@ fn execute(mgr: &mut Manager, line: &str) -> String {
         Command::Rmmod(name) => answer(mgr.rmmod(name.clone()), |()| format!("{name} removed\n")),
         Command::Deps(name) => answer(mgr.deps(name.clone()), |d| show::deps(&name, &d)),
         Command::Ifaces => answer(mgr.ifaces(), |l| show::ifaces(&l)),
+        Command::Reload { name, path } => {
+            answer(mgr.reload(name.clone(), path), |r| show::reload(&name, &r))
+        }
+        Command::Restart(name) => answer(mgr.restart(name.clone()), |r| show::restart(&name, &r)),
+        Command::Checkpoint(name) => answer(mgr.checkpoint(name.clone()), |c| {
+            show::checkpoint(&name, c.as_ref())
+        }),
         Command::Binaries => answer(mgr.binaries(), |b| {
             let mut s = b.join("\n");
             s.push('\n');

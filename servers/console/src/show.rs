@@ -7,7 +7,8 @@ use core::fmt::Write;
 
 use helix_protocol::ModuleFlags;
 use helix_protocol::interfaces::modmgr::{
-    DepsReport, InterfaceSummary, ModuleDetails, ModuleSummary,
+    CheckpointReport, DepsReport, InterfaceSummary, ModuleDetails, ModuleSummary, ReloadReport,
+    RestartReport,
 };
 
 /// `ESSENTIAL|USERSPACE` for a flags word (`-` for none).
@@ -60,8 +61,62 @@ pub fn lsmod(mods: &[ModuleSummary]) -> String {
             provides,
             m.status
         );
+        if let Some(f) = &m.last_failure {
+            let _ = writeln!(out, "      last failure: {f}");
+        }
+        if let Some(r) = &m.last_reload {
+            let _ = writeln!(out, "      last reload: {r}");
+        }
     }
     out
+}
+
+/// What `reload` prints: versions, state, downtime and each phase.
+pub fn reload(name: &str, r: &ReloadReport) -> String {
+    let mut out = format!("{name}: {} -> {}, ", r.old_version, r.new_version);
+    if r.state_preserved {
+        let _ = write!(out, "state preserved ({} bytes", r.state_bytes);
+        if let Some(v) = r.state_format {
+            let _ = write!(out, ", format {v}");
+        }
+        out.push(')');
+    } else {
+        out.push_str("no state");
+    }
+    let _ = writeln!(
+        out,
+        "; downtime {} us, total {} us",
+        r.downtime_us, r.total_us
+    );
+    let phases: Vec<String> = r
+        .phases
+        .iter()
+        .map(|p| format!("{} {} us", p.phase, p.us))
+        .collect();
+    let _ = writeln!(out, "  phases: {}", phases.join(", "));
+    out
+}
+
+/// What `restart` prints.
+pub fn restart(name: &str, r: &RestartReport) -> String {
+    match r.checkpoint_bytes {
+        Some(b) => format!(
+            "{name} restarted from a checkpoint of {b} bytes (restart {})\n",
+            r.restarts
+        ),
+        None => format!("{name} restarted without state (restart {})\n", r.restarts),
+    }
+}
+
+/// What `checkpoint` prints.
+pub fn checkpoint(name: &str, c: Option<&CheckpointReport>) -> String {
+    match c {
+        Some(c) => format!(
+            "{name}: checkpoint of {} bytes (format {})\n",
+            c.bytes, c.format
+        ),
+        None => format!("{name} keeps no state\n"),
+    }
 }
 
 /// What `modinfo` prints.
@@ -189,6 +244,8 @@ mod tests {
             status: ModuleStatus::Running,
             provides: alloc::vec!["kv@1.0.0".into()],
             restarts: 0,
+            last_reload: None,
+            last_failure: None,
         }
     }
 
@@ -214,6 +271,54 @@ mod tests {
         }
         assert!(lines[2].trim_start().starts_with("- broken"));
         assert!(lines[2].ends_with("refused: no boot module `x.elf`"));
+        let mut healed = kv();
+        healed.restarts = 1;
+        healed.last_failure = Some("fault: #PF at address 0xffff800000000000".into());
+        healed.last_reload = Some("Completed: kvstore 1.0.0 -> 1.0.1".into());
+        let t = lsmod(&[healed]);
+        let lines: Vec<&str> = t.lines().collect();
+        assert_eq!(lines.len(), 4);
+        assert!(lines[2].contains("last failure: fault: #PF at address 0xffff800000000000"));
+        assert!(lines[3].contains("last reload: Completed: kvstore 1.0.0 -> 1.0.1"));
+    }
+
+    #[test]
+    fn reload_restart_and_checkpoint_reports() {
+        let r = ReloadReport {
+            old_version: "1.0.0".into(),
+            new_version: "1.0.1".into(),
+            state_preserved: true,
+            state_bytes: 120,
+            state_format: Some(1),
+            downtime_us: 80,
+            total_us: 900,
+            phases: alloc::vec![helix_protocol::interfaces::modmgr::PhaseReport {
+                phase: "Preparing".into(),
+                us: 10,
+            }],
+        };
+        let t = reload("kvstore", &r);
+        assert!(t.starts_with(
+            "kvstore: 1.0.0 -> 1.0.1, state preserved (120 bytes, format 1); downtime 80 us"
+        ));
+        assert!(t.contains("phases: Preparing 10 us"));
+        let t = restart(
+            "kv",
+            &RestartReport {
+                checkpoint_bytes: None,
+                restarts: 2,
+            },
+        );
+        assert_eq!(t, "kv restarted without state (restart 2)\n");
+        assert_eq!(checkpoint("kv", None), "kv keeps no state\n");
+        let c = CheckpointReport {
+            bytes: 7,
+            format: 2,
+        };
+        assert_eq!(
+            checkpoint("kv", Some(&c)),
+            "kv: checkpoint of 7 bytes (format 2)\n"
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! helix-modmgr: the module manager's logic — module registry, dependency
 //! graph and version resolver, name service, the proxy that makes a
-//! server process a `Module`, and the spawn layout — pure and tested on
-//! the host.
+//! server process a `Module`, the spawn layout, the hot-reload engine and
+//! the supervisor's restart rules — pure and tested on the host.
 //!
 //! Design rules:
 //! - No syscalls here. Servers are reached through
@@ -30,6 +30,7 @@ pub mod layout;
 pub mod proxy;
 pub mod registry;
 pub mod reload;
+pub mod supervisor;
 pub mod version;
 
 #[cfg(test)]

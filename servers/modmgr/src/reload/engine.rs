@@ -4,11 +4,10 @@
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
-use helix_protocol::ModuleState;
 
 use super::check::{ReloadPlan, check_reload};
-use super::error::{FailureCause, ReloadError, ReloadFailure, Result};
-use super::host::{HostCall, HostError, ReloadHost};
+use super::error::{FailureCause, ReloadError, ReloadFailure};
+use super::host::{HostCall, HostError, ReloadHost, StateSnapshot};
 use super::result::{LastReload, PhaseTime, ReloadResult};
 use super::state::ReloadState;
 use crate::registry::ModuleId;
@@ -36,24 +35,27 @@ pub enum Progress {
 /// its outcome in [`last`](Self::last).
 pub struct HotReloadEngine<H: ReloadHost> {
     host: H,
-    run: Option<Run>,
-    last: Option<LastReload>,
+    run: Option<Run<H::Snapshot>>,
+    last: Option<LastReload<H::Snapshot>>,
 }
 
+/// The engine's results: errors carry the host's snapshot type.
+pub type Result<T, S> = core::result::Result<T, ReloadError<S>>;
+
 /// The reload in flight.
-struct Run {
+struct Run<S> {
     module: ModuleId,
     /// The new binary until `spawn_new` has it.
     binary: Vec<u8>,
     /// `None` until Preparing ran.
-    active: Option<Active>,
+    active: Option<Active<S>>,
 }
 
 /// A reload past Preparing: the old server quiesced.
-struct Active {
+struct Active<S> {
     next: Phase,
     plan: ReloadPlan,
-    snapshot: Option<ModuleState>,
+    snapshot: Option<S>,
     /// Whether `spawn_new` was called (a failed spawn may leave a process).
     spawned: bool,
     begun_us: u64,
@@ -92,7 +94,7 @@ impl Phase {
     }
 }
 
-impl Run {
+impl<S> Run<S> {
     fn state(&self) -> ReloadState {
         self.active
             .as_ref()
@@ -112,7 +114,11 @@ impl<H: ReloadHost> HotReloadEngine<H> {
 
     /// Replace module `module_id` by `new_binary`: [`begin`](Self::begin),
     /// then [`step`](Self::step) until done.
-    pub fn reload(&mut self, module_id: ModuleId, new_binary: &[u8]) -> Result<ReloadResult> {
+    pub fn reload(
+        &mut self,
+        module_id: ModuleId,
+        new_binary: &[u8],
+    ) -> Result<ReloadResult, H::Snapshot> {
         self.begin(module_id, new_binary)?;
         loop {
             if let Progress::Done(result) = self.step()? {
@@ -123,7 +129,7 @@ impl<H: ReloadHost> HotReloadEngine<H> {
 
     /// Start a reload of `module_id` (the binary is copied); nothing runs
     /// until [`step`](Self::step). The state is then Preparing.
-    pub fn begin(&mut self, module_id: ModuleId, new_binary: &[u8]) -> Result<()> {
+    pub fn begin(&mut self, module_id: ModuleId, new_binary: &[u8]) -> Result<(), H::Snapshot> {
         if let Some(run) = &self.run {
             return Err(ReloadError::Busy {
                 module: run.module,
@@ -140,7 +146,7 @@ impl<H: ReloadHost> HotReloadEngine<H> {
 
     /// Run the current phase. An error ends the reload (see the type's
     /// documentation for what was rolled back).
-    pub fn step(&mut self) -> Result<Progress> {
+    pub fn step(&mut self) -> Result<Progress, H::Snapshot> {
         let mut run = self.run.take().ok_or(ReloadError::NotInProgress)?;
         let module = run.module;
         let phase = run.state();
@@ -170,7 +176,7 @@ impl<H: ReloadHost> HotReloadEngine<H> {
             new_version: active.plan.new_version,
             state_preserved: active.snapshot.is_some(),
             downtime_us: active.resumed_us.saturating_sub(active.quiesced_us),
-            state_bytes: active.snapshot.as_ref().map_or(0, |s| s.data.len()),
+            state_bytes: active.snapshot.as_ref().map_or(0, StateSnapshot::bytes),
             module,
             name: active.plan.name,
             total_us: now.saturating_sub(active.begun_us),
@@ -188,7 +194,7 @@ impl<H: ReloadHost> HotReloadEngine<H> {
     /// was spawned, then `resume_old`. `Ok` when the old version serves;
     /// the `RollbackFailed` error (with the snapshot) when it does not; an
     /// error with nothing in flight (idle, or the reload already ended).
-    pub fn cancel(&mut self) -> Result<()> {
+    pub fn cancel(&mut self) -> Result<(), H::Snapshot> {
         let run = self.run.take().ok_or(ReloadError::NotInProgress)?;
         let module = run.module;
         let error = match run.active {
@@ -221,7 +227,7 @@ impl<H: ReloadHost> HotReloadEngine<H> {
 
     /// How the latest reload ended (completed, refused, cancelled, rolled
     /// back or `RollbackFailed`); `None` before the first one ended.
-    pub fn last(&self) -> Option<&LastReload> {
+    pub fn last(&self) -> Option<&LastReload<H::Snapshot>> {
         self.last.as_ref()
     }
 
@@ -241,7 +247,12 @@ impl<H: ReloadHost> HotReloadEngine<H> {
     }
 
     /// Preparing: the checks, then `quiesce`.
-    fn prepare(&mut self, module: ModuleId, binary: &[u8], begun_us: u64) -> Result<Active> {
+    fn prepare(
+        &mut self,
+        module: ModuleId,
+        binary: &[u8],
+        begun_us: u64,
+    ) -> Result<Active<H::Snapshot>, H::Snapshot> {
         let not_started = |call| {
             move |error| ReloadError::NotStarted {
                 module,
@@ -277,7 +288,12 @@ impl<H: ReloadHost> HotReloadEngine<H> {
     }
 
     /// One phase after Preparing.
-    fn advance(&mut self, module: ModuleId, binary: &mut Vec<u8>, mut a: Active) -> Result<Ran> {
+    fn advance(
+        &mut self,
+        module: ModuleId,
+        binary: &mut Vec<u8>,
+        mut a: Active<H::Snapshot>,
+    ) -> Result<Ran<H::Snapshot>, H::Snapshot> {
         let ran = match a.next {
             Phase::SavingState => self
                 .host
@@ -316,7 +332,11 @@ impl<H: ReloadHost> HotReloadEngine<H> {
     }
 
     /// RestoringState: the state in, the new server serving, the old gone.
-    fn restore(&mut self, module: ModuleId, a: &mut Active) -> Result<(), (HostCall, HostError)> {
+    fn restore(
+        &mut self,
+        module: ModuleId,
+        a: &mut Active<H::Snapshot>,
+    ) -> core::result::Result<(), (HostCall, HostError)> {
         if let Some(snapshot) = &a.snapshot {
             self.host
                 .restore_new(module, snapshot)
@@ -335,9 +355,9 @@ impl<H: ReloadHost> HotReloadEngine<H> {
         module: ModuleId,
         phase: ReloadState,
         cause: FailureCause,
-        snapshot: Option<ModuleState>,
+        snapshot: Option<H::Snapshot>,
         spawned: bool,
-    ) -> ReloadError {
+    ) -> ReloadError<H::Snapshot> {
         if spawned {
             self.host.discard_new(module);
         }
@@ -352,7 +372,11 @@ impl<H: ReloadHost> HotReloadEngine<H> {
     }
 
     /// The reload ended with `error`: keep it as the last outcome.
-    fn end(&mut self, module: ModuleId, error: ReloadError) -> ReloadError {
+    fn end(
+        &mut self,
+        module: ModuleId,
+        error: ReloadError<H::Snapshot>,
+    ) -> ReloadError<H::Snapshot> {
         self.last = Some(LastReload {
             module,
             outcome: Err(error.without_snapshot()),
@@ -362,9 +386,9 @@ impl<H: ReloadHost> HotReloadEngine<H> {
 }
 
 /// What a phase left.
-enum Ran {
+enum Ran<S> {
     /// More phases to run.
-    More(Active),
+    More(Active<S>),
     /// That was the last.
-    Done(Active),
+    Done(Active<S>),
 }

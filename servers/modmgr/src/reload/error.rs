@@ -8,16 +8,17 @@ use core::fmt;
 use helix_protocol::ModuleState;
 
 use super::check::ReloadRefusal;
-use super::host::{HostCall, HostError};
+use super::host::{HostCall, HostError, StateSnapshot};
 use super::state::ReloadState;
 use crate::registry::ModuleId;
 
 /// Results of the engine.
 pub type Result<T, E = ReloadError> = core::result::Result<T, E>;
 
-/// Why a reload did not complete.
+/// Why a reload did not complete; `S` is the host's saved state
+/// ([`ReloadHost::Snapshot`](super::ReloadHost::Snapshot)).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ReloadError {
+pub enum ReloadError<S = ModuleState> {
     /// A reload is already in flight (one at a time).
     Busy {
         /// The module it reloads.
@@ -52,10 +53,10 @@ pub enum ReloadError {
     },
     /// A phase failed, or the reload was cancelled, after the old server
     /// quiesced; the rollback ran.
-    Failed(Box<ReloadFailure>),
+    Failed(Box<ReloadFailure<S>>),
 }
 
-impl ReloadError {
+impl<S: StateSnapshot> ReloadError<S> {
     /// Whether a rollback ran and the old version serves again. `false`
     /// for errors before anything stopped (nothing to roll back) and when
     /// the rollback failed.
@@ -73,7 +74,7 @@ impl ReloadError {
     }
 
     /// The half-way failure, if this is one.
-    pub fn failure(&self) -> Option<&ReloadFailure> {
+    pub fn failure(&self) -> Option<&ReloadFailure<S>> {
         match self {
             ReloadError::Failed(f) => Some(f),
             ReloadError::Busy { .. }
@@ -86,13 +87,13 @@ impl ReloadError {
 
     /// The old server's saved state, if it was taken before the failure
     /// (self-healing restarts the module with it after `RollbackFailed`).
-    pub fn snapshot(&self) -> Option<&ModuleState> {
+    pub fn snapshot(&self) -> Option<&S> {
         self.failure().and_then(|f| f.snapshot.as_ref())
     }
 
     /// The same error without the saved state (what the engine keeps as
     /// the last outcome; the snapshot went to the caller).
-    pub(super) fn without_snapshot(&self) -> ReloadError {
+    pub(super) fn without_snapshot(&self) -> ReloadError<S> {
         match self {
             ReloadError::Failed(f) => ReloadError::Failed(Box::new(ReloadFailure {
                 snapshot: None,
@@ -105,7 +106,7 @@ impl ReloadError {
     }
 }
 
-impl fmt::Display for ReloadError {
+impl<S: StateSnapshot> fmt::Display for ReloadError<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ReloadError::Busy { module, state } => {
@@ -140,7 +141,7 @@ impl fmt::Display for ReloadError {
     }
 }
 
-impl core::error::Error for ReloadError {}
+impl<S: StateSnapshot> core::error::Error for ReloadError<S> {}
 
 /// What stopped a reload half-way.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -168,7 +169,7 @@ impl fmt::Display for FailureCause {
 /// A reload stopped after the old server quiesced, and how the
 /// rollback went.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ReloadFailure {
+pub struct ReloadFailure<S = ModuleState> {
     /// The module.
     pub module: ModuleId,
     /// The phase that failed or was cancelled.
@@ -179,17 +180,17 @@ pub struct ReloadFailure {
     /// `resume_old` error when it does not (`RollbackFailed`).
     pub rollback: core::result::Result<(), HostError>,
     /// The old server's saved state, when SavingState had taken it.
-    pub snapshot: Option<ModuleState>,
+    pub snapshot: Option<S>,
 }
 
-impl ReloadFailure {
+impl<S> ReloadFailure<S> {
     /// Whether the old version serves again.
     pub fn rolled_back(&self) -> bool {
         self.rollback.is_ok()
     }
 }
 
-impl fmt::Display for ReloadFailure {
+impl<S: StateSnapshot> fmt::Display for ReloadFailure<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (module, phase, cause) = (self.module, self.phase, &self.cause);
         match cause {
@@ -210,7 +211,7 @@ impl fmt::Display for ReloadFailure {
                     Some(s) => write!(
                         f,
                         ", self-healing restarts it with the saved state ({} bytes)",
-                        s.data.len()
+                        s.bytes()
                     ),
                     None => f.write_str(", self-healing restarts it (no state was saved)"),
                 }

@@ -10,6 +10,20 @@ use helix_protocol::metadata::ModuleRecord;
 
 use crate::registry::ModuleId;
 
+/// What the engine keeps of a saved state: a [`ModuleState`] in memory,
+/// or whatever the host stores it in (the module manager keeps big states
+/// in frames it hands from the old server to the new one).
+pub trait StateSnapshot: Clone + fmt::Debug + PartialEq {
+    /// Its size in bytes.
+    fn bytes(&self) -> usize;
+}
+
+impl StateSnapshot for ModuleState {
+    fn bytes(&self) -> usize {
+        self.data.len()
+    }
+}
+
 /// What the engine needs done, with syscalls in the manager and with a
 /// mock in the tests. The engine calls these in the order of the state
 /// machine and never two at once; `id` is always the module being
@@ -19,6 +33,8 @@ use crate::registry::ModuleId;
 /// new one exists between `spawn_new` and `commit` (or `discard_new`), the
 /// old one until `commit`.
 pub trait ReloadHost {
+    /// A saved state, as the host keeps it.
+    type Snapshot: StateSnapshot;
     /// The running module's metadata record.
     fn current(&self, id: ModuleId) -> Result<ModuleRecord, HostError>;
     /// Parse and verify `binary` (format, checksum, signature) and give its
@@ -35,14 +51,14 @@ pub trait ReloadHost {
     /// self-healing's, like any crash.
     fn quiesce(&mut self, id: ModuleId) -> Result<(), HostError>;
     /// The old server's final state; `None` when it keeps none.
-    fn save_state(&mut self, id: ModuleId) -> Result<Option<ModuleState>, HostError>;
+    fn save_state(&mut self, id: ModuleId) -> Result<Option<Self::Snapshot>, HostError>;
     /// Suspend the old server; it is kept for a rollback.
     fn suspend_old(&mut self, id: ModuleId) -> Result<(), HostError>;
     /// Spawn a process from `binary` (the one given to `load`), started
     /// quiesced: it takes no client until `resume_new`.
     fn spawn_new(&mut self, id: ModuleId, binary: &[u8]) -> Result<(), HostError>;
     /// Hand the saved state to the new server.
-    fn restore_new(&mut self, id: ModuleId, state: &ModuleState) -> Result<(), HostError>;
+    fn restore_new(&mut self, id: ModuleId, state: &Self::Snapshot) -> Result<(), HostError>;
     /// The new server receives on the module's endpoint (the requests that
     /// queued are its), after a health check it passes.
     fn resume_new(&mut self, id: ModuleId) -> Result<(), HostError>;
@@ -60,6 +76,7 @@ pub trait ReloadHost {
 
 /// Lets an engine borrow the manager's host for one reload.
 impl<H: ReloadHost + ?Sized> ReloadHost for &mut H {
+    type Snapshot = H::Snapshot;
     fn current(&self, id: ModuleId) -> Result<ModuleRecord, HostError> {
         (**self).current(id)
     }
@@ -72,7 +89,7 @@ impl<H: ReloadHost + ?Sized> ReloadHost for &mut H {
     fn quiesce(&mut self, id: ModuleId) -> Result<(), HostError> {
         (**self).quiesce(id)
     }
-    fn save_state(&mut self, id: ModuleId) -> Result<Option<ModuleState>, HostError> {
+    fn save_state(&mut self, id: ModuleId) -> Result<Option<Self::Snapshot>, HostError> {
         (**self).save_state(id)
     }
     fn suspend_old(&mut self, id: ModuleId) -> Result<(), HostError> {
@@ -81,7 +98,7 @@ impl<H: ReloadHost + ?Sized> ReloadHost for &mut H {
     fn spawn_new(&mut self, id: ModuleId, binary: &[u8]) -> Result<(), HostError> {
         (**self).spawn_new(id, binary)
     }
-    fn restore_new(&mut self, id: ModuleId, state: &ModuleState) -> Result<(), HostError> {
+    fn restore_new(&mut self, id: ModuleId, state: &Self::Snapshot) -> Result<(), HostError> {
         (**self).restore_new(id, state)
     }
     fn resume_new(&mut self, id: ModuleId) -> Result<(), HostError> {

@@ -28,6 +28,6 @@ mod tests;
 pub use check::{ReloadPlan, ReloadRefusal, VersionError, VersionRole, abi_version, check_reload};
 pub use engine::{HotReloadEngine, Progress};
 pub use error::{FailureCause, ReloadError, ReloadFailure, Result};
-pub use host::{HostCall, HostError, ReloadHost};
+pub use host::{HostCall, HostError, ReloadHost, StateSnapshot};
 pub use result::{LastReload, PhaseTime, ReloadResult};
 pub use state::ReloadState;

@@ -8,8 +8,10 @@ use core::fmt;
 use helix_protocol::AbiVersion;
 
 use super::error::ReloadError;
+use super::host::StateSnapshot;
 use super::state::ReloadState;
 use crate::registry::ModuleId;
+use helix_protocol::ModuleState;
 
 /// How long one phase took: from the start of its step to its end, host
 /// calls included.
@@ -75,15 +77,15 @@ impl fmt::Display for ReloadResult {
 
 /// How the latest reload ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LastReload {
+pub struct LastReload<S = ModuleState> {
     /// The module.
     pub module: ModuleId,
     /// Its result, or its error without the saved state (that went to the
     /// caller).
-    pub outcome: Result<ReloadResult, ReloadError>,
+    pub outcome: Result<ReloadResult, ReloadError<S>>,
 }
 
-impl LastReload {
+impl<S: StateSnapshot> LastReload<S> {
     /// `Completed`, `RollbackFailed`, or `Idle` (refused, cancelled or
     /// rolled back: the old version serves).
     pub fn end(&self) -> ReloadState {
@@ -94,7 +96,7 @@ impl LastReload {
     }
 }
 
-impl fmt::Display for LastReload {
+impl<S: StateSnapshot> fmt::Display for LastReload<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.outcome {
             Ok(r) => write!(f, "{}: {r}", ReloadState::Completed),

@@ -19,11 +19,16 @@ extern crate alloc;
 
 mod boot;
 mod clock;
+mod control;
+mod heal;
 mod manager;
+mod reload;
 mod requests;
 mod serve;
 mod slots;
+mod snapshot;
 mod spawn;
+mod tick;
 mod verdict;
 
 use helix_abi::bootinfo::{SLOT_ASPACE, SLOT_UNTYPED};

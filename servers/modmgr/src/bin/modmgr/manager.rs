@@ -24,10 +24,15 @@ use helix_sys::{Cap, CapRights, CapType, Endpoint, IoPorts, IrqControl, Untyped}
 
 use crate::clock;
 use crate::slots::Slots;
+use crate::snapshot::Snapshot;
 use crate::spawn::{self, Env, Grant, Process, Spawn};
 use crate::verdict::Verdicts;
 
-/// Badge kinds on the manager's endpoint (bits 32..): who is talking.
+/// Badges on the manager's endpoint: who is talking. Bits 32.. are the
+/// kind, bits 20..32 the process generation (a module's processes are
+/// numbered: a restart or a reload makes a new one, and a report or fault
+/// of a process already gone must not touch its successor), bits 0..20
+/// the module id.
 pub mod badge {
     /// Any process: reports, lookups, read-only requests.
     pub const REPORT: u64 = 1 << 32;
@@ -35,9 +40,24 @@ pub mod badge {
     pub const FAULT: u64 = 2 << 32;
     /// A holder of the manifest's `modmgr` cap: every request.
     pub const CONTROL: u64 = 3 << 32;
+    const ID_BITS: u32 = 20;
+    const GEN_MASK: u64 = 0xfff;
+    /// The badge of `kind` for process generation `generation` of module `id`.
+    pub const fn of(kind: u64, id: u64, generation: u32) -> u64 {
+        kind | ((generation as u64 & GEN_MASK) << ID_BITS) | (id & ((1 << ID_BITS) - 1))
+    }
     /// The module id in a badge.
     pub const fn id(b: u64) -> u64 {
-        b & 0xffff_ffff
+        b & ((1 << ID_BITS) - 1)
+    }
+    /// The process generation in a badge (12 bits: it wraps).
+    pub const fn generation(b: u64) -> u32 {
+        ((b >> ID_BITS) & GEN_MASK) as u32
+    }
+    /// Whether two generations are the same (compared modulo the 12 bits
+    /// a badge holds).
+    pub const fn same_generation(a: u32, b: u32) -> bool {
+        (a as u64 & GEN_MASK) == (b as u64 & GEN_MASK)
     }
     /// The kind of a badge.
     pub const fn kind(b: u64) -> u64 {
@@ -57,12 +77,40 @@ pub struct Managed {
     pub status: ModuleStatus,
     /// Its process while it runs.
     pub process: Option<Process>,
-    /// Manager slot of its service endpoint (servers).
-    pub service: Option<u32>,
-    /// Manager slot of the manager-badged copy (the control path).
-    pub control: Option<u32>,
+    /// Its endpoints (servers): owned by the manager, they outlive its
+    /// processes (a restart or a reload serves the same clients).
+    pub endpoints: Option<Endpoints>,
+    /// Generation of its current process (badges carry it).
+    pub generation: u32,
+    /// The last state it saved (checkpoint or reload snapshot).
+    pub checkpoint: Option<Snapshot>,
+    /// Requests its current process had served when that checkpoint was
+    /// taken (or when it started).
+    pub checkpoint_served: u64,
+    /// Requests its current process had served at the last ping.
+    pub served: u64,
+    /// Liveness pings in a row it did not answer.
+    pub missed_pings: u32,
+    /// Its restarts within the budget's window.
+    pub restart_log: helix_modmgr::supervisor::RestartLog,
+    /// What its last reload did (for `lsmod`).
+    pub last_reload: Option<String>,
     /// Times it was restarted.
     pub restarts: u32,
+    /// How its last failed process ended (name, fault, address).
+    pub last_failure: Option<String>,
+}
+
+/// A server's endpoints, as manager slots of the original caps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Endpoints {
+    /// Where clients call (the server receives while it serves).
+    pub service: u32,
+    /// A copy of `service` badged `MANAGER_BADGE`: the manager's calls on
+    /// the service path (quiesce, ping, checkpoints), queued behind clients.
+    pub manager: u32,
+    /// Where the manager calls while the server is quiesced.
+    pub control: u32,
 }
 
 /// The module manager itself, as a registry entry (ESSENTIAL).
@@ -101,7 +149,7 @@ pub fn own_record() -> helix_protocol::metadata::ModuleRecord {
         author: "Helix".into(),
         description: "Module manager: registry, dependencies, loaders, name service".into(),
         dependencies: Vec::new(),
-        provides: alloc::vec!["modmgr@1.0".into()],
+        provides: alloc::vec!["modmgr@1.1".into()],
         symbols: helix_protocol::SymbolTable::default(),
     }
 }
@@ -134,6 +182,17 @@ pub struct Manager {
     pub own_id: ModuleId,
     /// TSC ticks each successful spawn took (for `make bench`).
     pub spawn_ticks: Vec<u64>,
+    /// Modules self-healing restarts next.
+    pub heal_queue: Vec<ModuleId>,
+    /// Microseconds each self-healing restart took (for `make bench`).
+    pub heal_us: Vec<u64>,
+    /// The watchdog's clock (TSC of its last round) and its rounds.
+    pub watchdog: (u64, u64),
+    /// Process generations handed out (each new process gets the next, so
+    /// a late report of one never matches another).
+    pub generations: u32,
+    /// (state bytes, downtime in us) of each completed reload (`make bench`).
+    pub reload_downtimes: Vec<(u64, u64)>,
 }
 
 /// Why a boot module could not be loaded.
@@ -156,6 +215,41 @@ impl From<LoadFailure> for helix_modmgr::boot::Loaded {
 
 /// Why a module could not start (a line for logs and `insmod`).
 pub type StartError = String;
+
+impl Managed {
+    /// A module that just started (or failed to).
+    pub fn new(
+        id: ModuleId,
+        entry: ModuleEntry,
+        loaded: LoadedModule,
+        process: Option<Process>,
+        endpoints: Option<Endpoints>,
+    ) -> Managed {
+        Managed {
+            id,
+            entry,
+            loaded,
+            status: ModuleStatus::Running,
+            process,
+            endpoints,
+            generation: 0,
+            checkpoint: None,
+            checkpoint_served: 0,
+            served: 0,
+            missed_pings: 0,
+            restart_log: helix_modmgr::supervisor::RestartLog::new(),
+            last_reload: None,
+            restarts: 0,
+            last_failure: None,
+        }
+    }
+
+    /// The same with another status.
+    pub fn with_status(mut self, status: ModuleStatus) -> Managed {
+        self.status = status;
+        self
+    }
+}
 
 impl Manager {
     /// A manager over `env` with nothing loaded yet.
@@ -181,7 +275,19 @@ impl Manager {
             verdicts: Verdicts::default(),
             own_id,
             spawn_ticks: Vec::new(),
+            heal_queue: Vec::new(),
+            heal_us: Vec::new(),
+            watchdog: (0, 0),
+            generations: 0,
+            reload_downtimes: Vec::new(),
         }
+    }
+
+    /// A generation no process of any module has had yet (modulo the 12
+    /// bits a badge holds).
+    pub fn next_generation(&mut self) -> u32 {
+        self.generations = self.generations.wrapping_add(1);
+        self.generations
     }
 
     /// The bytes of boot module `file` (a file name; the boot path ends
@@ -277,7 +383,7 @@ impl Manager {
                 CapKind::Modmgr => Grant::Mint {
                     src: self.env.endpoint.slot(),
                     rights: CapRights::WRITE.union(CapRights::GRANT),
-                    badge: badge::CONTROL | id.0,
+                    badge: badge::of(badge::CONTROL, id.0, 0),
                     cap_type: CapType::Endpoint,
                 },
                 CapKind::Untyped(bytes) => {
@@ -307,60 +413,45 @@ impl Manager {
         let t0 = clock::now();
         let record = &loaded.record;
         let plan = SpawnPlan::new(&loaded, entry.memory).map_err(|e| e.to_string())?;
-        let server = !record.provides.is_empty();
-        let (service, control) = if server {
-            let s = self.slots.take().map_err(|e| e.to_string())?;
-            let ep: Cap<Endpoint> = self
-                .env
-                .memory
-                .retype(s, 0)
-                .map_err(|e| format!("service endpoint: {e}"))?;
-            let c = self.slots.take().map_err(|e| e.to_string())?;
-            ep.mint(c, CapRights::WRITE, MANAGER_BADGE)
-                .map_err(|e| format!("control cap: {e}"))?;
-            (Some(s), Some(c))
+        let endpoints = if record.provides.is_empty() {
+            None
         } else {
-            (None, None)
+            Some(self.make_endpoints()?)
         };
-        let transport = IpcTransport::new(Cap::from_slot(control.unwrap_or(0)));
+        let manager_cap = endpoints.map_or(0, |e| e.manager);
+        let transport = IpcTransport::new(Cap::from_slot(manager_cap));
         let id = match self
             .registry
             .register(Box::new(ServerProxy::new(record, transport)))
         {
             Ok(id) => id,
             Err(e) => {
-                self.free_endpoints(service, control);
+                self.free_endpoints(endpoints);
                 return Err(e.to_string());
             }
         };
-        let result = self.spawn_registered(id, &entry, &plan, service);
+        let result = self.spawn_for(id, &entry, &plan, endpoints, (0, false));
         let process = match result {
             Ok(p) => p,
             Err(e) => {
                 if self.registry.unregister(id).is_ok() {
-                    self.free_endpoints(service, control);
+                    self.free_endpoints(endpoints);
                 } else {
                     // An ESSENTIAL module stays registered, failed, so
                     // `lsmod` shows it and nothing can take its name.
                     self.modules.insert(
                         id,
-                        Managed {
-                            id,
-                            entry,
-                            loaded,
-                            status: ModuleStatus::Failed(e.clone()),
-                            process: None,
-                            service,
-                            control,
-                            restarts: 0,
-                        },
+                        Managed::new(id, entry, loaded, None, endpoints)
+                            .with_status(ModuleStatus::Failed(e.clone())),
                     );
                 }
                 return Err(e);
             }
         };
-        if let Some(s) = service
-            && let Err(e) = self.interfaces.register_provided(&record.provides, id, s)
+        if let Some(e) = endpoints
+            && let Err(e) = self
+                .interfaces
+                .register_provided(&record.provides, id, e.service)
         {
             log::warn!(target: "modmgr", "{}: interfaces not registered: {e}", entry.name);
         }
@@ -384,26 +475,65 @@ impl Manager {
         self.verdicts.start(&entry.name);
         self.modules.insert(
             id,
-            Managed {
-                id,
-                entry,
-                loaded,
-                status: ModuleStatus::Running,
-                process: Some(process),
-                service,
-                control,
-                restarts: 0,
-            },
+            Managed::new(id, entry, loaded, Some(process), endpoints),
         );
         Ok(id)
     }
 
-    fn spawn_registered(
+    /// A service endpoint, its manager-badged copy and a control endpoint.
+    pub fn make_endpoints(&mut self) -> Result<Endpoints, StartError> {
+        let service = self.slots.take().map_err(|e| e.to_string())?;
+        let ep: Cap<Endpoint> = self
+            .env
+            .memory
+            .retype(service, 0)
+            .map_err(|e| format!("service endpoint: {e}"))?;
+        let manager = self.slots.take().map_err(|e| e.to_string())?;
+        ep.mint(manager, CapRights::WRITE, MANAGER_BADGE)
+            .map_err(|e| format!("manager cap: {e}"))?;
+        let control = self.slots.take().map_err(|e| e.to_string())?;
+        self.env
+            .memory
+            .retype::<Endpoint>(control, 0)
+            .map_err(|e| format!("control endpoint: {e}"))?;
+        Ok(Endpoints {
+            service,
+            manager,
+            control,
+        })
+    }
+
+    /// A new control endpoint (a reload's new process gets its own).
+    pub fn make_control(&mut self) -> Result<u32, StartError> {
+        let control = self.slots.take().map_err(|e| e.to_string())?;
+        if let Err(e) = self.env.memory.retype::<Endpoint>(control, 0) {
+            self.slots.give_back(control);
+            return Err(format!("control endpoint: {e}"));
+        }
+        Ok(control)
+    }
+
+    /// Destroy an endpoint the manager made (callers wake with `Revoked`).
+    pub fn free_endpoint(&mut self, slot: u32) {
+        let c: Cap<Endpoint> = Cap::from_slot(slot);
+        // Revoke takes every copy; delete destroys the endpoint. On a slot
+        // the manager filled neither can fail; if one did, the endpoint
+        // would only outlive its use.
+        let _ = c.revoke();
+        let _ = c.delete();
+        self.slots.give_back(slot);
+    }
+
+    /// A process of generation `generation` for module `id` (registered)
+    /// on `endpoints`; `quiesced` processes wait for their state before
+    /// serving.
+    pub fn spawn_for(
         &mut self,
         id: ModuleId,
         entry: &ModuleEntry,
         plan: &SpawnPlan,
-        service: Option<u32>,
+        endpoints: Option<Endpoints>,
+        (generation, quiesced): (u32, bool),
     ) -> Result<Process, StartError> {
         let named = self.grants(id, entry)?;
         let binary = self
@@ -418,11 +548,12 @@ impl Manager {
             plan,
             priority: entry.priority,
             cpus: entry.cpus.map(|c| c.mask()),
-            report_badge: badge::REPORT | id.0,
-            fault_badge: badge::FAULT | id.0,
-            service,
+            report_badge: badge::of(badge::REPORT, id.0, generation),
+            fault_badge: badge::of(badge::FAULT, id.0, generation),
+            service: endpoints.map(|e| e.service),
+            control: endpoints.map(|e| e.control),
             named,
-            quiesced: false,
+            quiesced,
         };
         let env = self.env;
         let result = spawn::spawn(&env, &mut self.slots, &s);
@@ -441,28 +572,11 @@ impl Manager {
         result.map_err(|e| format!("spawn: {e}"))
     }
 
-    fn free_endpoints(&mut self, service: Option<u32>, control: Option<u32>) {
-        for s in [control, service].into_iter().flatten() {
-            let c: Cap<Endpoint> = Cap::from_slot(s);
-            // Revoke takes every client's copy; delete destroys the
-            // endpoint (waiting clients wake with Revoked).
-            let _ = c.revoke();
-            let _ = c.delete();
-            self.slots.give_back(s);
+    fn free_endpoints(&mut self, endpoints: Option<Endpoints>) {
+        let Some(e) = endpoints else { return };
+        for s in [e.manager, e.control, e.service] {
+            self.free_endpoint(s);
         }
-    }
-
-    /// The process of `id` ended (exit, fault, panic): destroy it and set
-    /// its status. Its registration, endpoint and clients' caps stay (a
-    /// restart serves them again).
-    pub fn ended(&mut self, id: ModuleId, status: ModuleStatus) {
-        let Some(m) = self.modules.get_mut(&id) else {
-            return;
-        };
-        if let Some(p) = m.process.take() {
-            spawn::destroy(p, &mut self.slots);
-        }
-        m.status = status;
     }
 
     /// Remove module `id` entirely: its process, interfaces, endpoint
@@ -474,7 +588,7 @@ impl Manager {
             if let Some(p) = m.process.take() {
                 spawn::destroy(p, &mut self.slots);
             }
-            self.free_endpoints(m.service, m.control);
+            self.free_endpoints(m.endpoints);
         }
         Ok(())
     }

@@ -13,8 +13,9 @@ use helix_modmgr::ModuleId;
 use helix_modmgr::boot::{self, Loaded};
 use helix_protocol::ModuleFlags;
 use helix_protocol::interfaces::modmgr::{
-    DependencyInfo, DepsReport, InterfaceSummary, LookupAnswer, ManagerError, ManagerHandler,
-    ModuleDetails, ModuleStatus, ModuleSummary, SymbolInfo,
+    CheckpointReport, DependencyInfo, DepsReport, InterfaceSummary, LookupAnswer, ManagerError,
+    ManagerHandler, ModuleDetails, ModuleStatus, ModuleSummary, ReloadReport, RestartReport,
+    SymbolInfo,
 };
 use helix_sys::{Cap, CapRights, Endpoint};
 
@@ -39,6 +40,8 @@ fn summary(m: &Managed, provides: Vec<String>) -> ModuleSummary {
         status: m.status.clone(),
         provides,
         restarts: m.restarts,
+        last_reload: m.last_reload.clone(),
+        last_failure: m.last_failure.clone(),
     }
 }
 
@@ -115,6 +118,8 @@ impl ManagerHandler for Requests<'_> {
             status: ModuleStatus::Running,
             provides: own.provides,
             restarts: 0,
+            last_reload: None,
+            last_failure: None,
         }];
         for m in self.m.modules.values() {
             out.push(summary(m, self.provides(m.id)));
@@ -128,6 +133,8 @@ impl ManagerHandler for Requests<'_> {
                 status: ModuleStatus::Refused(why.clone()),
                 provides: Vec::new(),
                 restarts: 0,
+                last_reload: None,
+                last_failure: None,
             });
         }
         for e in &self.m.available {
@@ -139,6 +146,8 @@ impl ManagerHandler for Requests<'_> {
                 status: ModuleStatus::Available,
                 provides: Vec::new(),
                 restarts: 0,
+                last_reload: None,
+                last_failure: None,
             });
         }
         Ok(out)
@@ -287,7 +296,7 @@ impl ManagerHandler for Requests<'_> {
             0,
             InterfaceSummary {
                 name: "modmgr".into(),
-                version: "1.0.0".into(),
+                version: "1.1.0".into(),
                 provider: "modmgr".into(),
             },
         );
@@ -328,5 +337,51 @@ impl ManagerHandler for Requests<'_> {
 
     fn binaries(&mut self) -> Result<Vec<String>, ManagerError> {
         Ok(self.m.boot_files())
+    }
+
+    fn reload(&mut self, name: String, path: String) -> Result<ReloadReport, ManagerError> {
+        self.privileged()?;
+        let id = self
+            .m
+            .registry
+            .find_by_name(&name)
+            .ok_or_else(|| ManagerError::NotFound(name.clone()))?;
+        let file = path.rsplit('/').next().unwrap_or(&path).to_string();
+        crate::reload::reload(self.m, id, &file)
+    }
+
+    fn restart(&mut self, name: String) -> Result<RestartReport, ManagerError> {
+        self.privileged()?;
+        let id = self
+            .m
+            .registry
+            .find_by_name(&name)
+            .ok_or_else(|| ManagerError::NotFound(name.clone()))?;
+        if id == self.m.own_id {
+            return Err(ManagerError::Essential(name));
+        }
+        crate::heal::manual_restart(self.m, id).map_err(|e| ManagerError::Refused(e.to_string()))
+    }
+
+    fn checkpoint(&mut self, name: String) -> Result<Option<CheckpointReport>, ManagerError> {
+        self.privileged()?;
+        let m = self.find(&name)?;
+        let (id, endpoints) = (m.id, m.endpoints);
+        let e =
+            endpoints.ok_or_else(|| ManagerError::Refused(format!("{name} is not a server")))?;
+        if m.process.is_none() {
+            return Err(ManagerError::Refused(format!("{name} is not running")));
+        }
+        let state = crate::control::checkpoint(e.manager)
+            .map_err(|f| ManagerError::Refused(f.to_string()))?;
+        let report = state.as_ref().map(|s| CheckpointReport {
+            bytes: s.bytes_u64(),
+            format: s.format(),
+        });
+        if let Some(x) = self.m.modules.get_mut(&id) {
+            x.checkpoint_served = x.served;
+            x.checkpoint = state;
+        }
+        Ok(report)
     }
 }

@@ -15,15 +15,18 @@ use helix_abi::ipc::buffer::SEND_CAPS;
 use helix_abi::process::labels;
 use helix_manifest::Expect;
 use helix_modmgr::ModuleId;
+use helix_modmgr::supervisor::Ending;
 use helix_protocol::interfaces::Dispatch;
-use helix_protocol::interfaces::modmgr::{ManagerRequest, ModuleManager, ModuleStatus};
+use helix_protocol::interfaces::modmgr::{ManagerRequest, ModuleManager};
 use helix_protocol::message::{MessageType, decode_frame, encode_frame};
 use helix_protocol::runtime::{FrameKind, FrameStep, Pending, frame_message, received_frame_bytes};
 use helix_protocol::server::ServerError;
-use helix_sys::{Cap, Endpoint, Message, MessageInfo, Received, Thread, ipcbuf};
+use helix_sys::{Cap, Endpoint, Message, MessageInfo, Received, SysError, Thread, ipcbuf};
 
+use crate::heal;
 use crate::manager::{Manager, badge};
 use crate::requests::Requests;
+use crate::tick;
 
 /// Timer ticks (ms) a control call to a server may take.
 const CONTROL_TIMEOUT_TICKS: u64 = 500;
@@ -40,37 +43,86 @@ enum Answer {
     WithCap(Message, u32),
 }
 
-/// Serve forever.
+/// Serve forever: answer each message; between messages run the
+/// self-healing queue and, when due, a watchdog round (the receive times
+/// out after a round's time, so an idle manager still watches).
 pub fn serve(m: &mut Manager) -> ! {
     let ep = m.env.endpoint;
     let mut pending = Pending::new();
-    let mut r = ep.recv();
+    m.watchdog.0 = crate::clock::now();
+    let mut r = wait(ep, None);
     loop {
         let answer = match r {
             Ok(got) => handle(m, &mut pending, &got),
+            Err(SysError::TimedOut) => Answer::None,
             Err(e) => {
                 log::warn!(target: "modmgr", "receive failed: {e}");
                 Answer::None
             }
         };
-        r = match answer {
-            Answer::None => ep.recv(),
-            Answer::Reply(msg) => ep.reply_recv(&msg),
-            Answer::WithCap(msg, slot) => {
-                ipcbuf::set(SEND_CAPS, u64::from(slot));
-                let info = msg.info.with_caps(1).unwrap_or(msg.info);
-                let msg = Message::with_info(info, msg.words);
-                if let Err(e) = helix_sys::reply(&msg) {
-                    log::warn!(target: "modmgr", "reply with a cap failed: {e}");
+        let due = tick::due(m);
+        if m.heal_queue.is_empty() && !due {
+            r = match answer {
+                Answer::Reply(msg) => wait(ep, Some(msg)),
+                other => {
+                    send(m, other);
+                    wait(ep, None)
                 }
-                let c: Cap<Endpoint> = Cap::from_slot(slot);
-                // The transferred copy is derived from the manager's
-                // original, not from this temporary: deleting it keeps it.
-                let _ = c.delete();
-                m.slots.give_back(slot);
-                ep.recv()
+            };
+            continue;
+        }
+        send(m, answer);
+        // Endings that arrived meanwhile join the queue before it runs,
+        // so ESSENTIAL modules go first among all of them.
+        while let Ok(got) = ep.nb_recv() {
+            let a = handle(m, &mut pending, &got);
+            send(m, a);
+        }
+        heal::run_queue(m);
+        if due {
+            tick::round(m);
+            heal::run_queue(m);
+        }
+        r = wait(ep, None);
+    }
+}
+
+/// Answer `answer` (if any) and receive the next message, waiting at most
+/// a watchdog round.
+fn wait(ep: Cap<Endpoint>, answer: Option<Message>) -> Result<Received, SysError> {
+    let me: Cap<Thread> = Cap::from_slot(SLOT_THREAD);
+    // Our own thread cap always takes a timeout; if it did not, the
+    // manager would only watch less often (rounds also run between
+    // messages).
+    let _ = me.set_timeout(tick::ROUND_MS);
+    match answer {
+        Some(msg) => ep.reply_recv(&msg),
+        None => ep.recv(),
+    }
+}
+
+/// Answer a message.
+fn send(m: &mut Manager, answer: Answer) {
+    match answer {
+        Answer::None => {}
+        Answer::Reply(msg) => {
+            if let Err(e) = helix_sys::reply(&msg) {
+                log::warn!(target: "modmgr", "reply failed: {e}");
             }
-        };
+        }
+        Answer::WithCap(msg, slot) => {
+            ipcbuf::set(SEND_CAPS, u64::from(slot));
+            let info = msg.info.with_caps(1).unwrap_or(msg.info);
+            let msg = Message::with_info(info, msg.words);
+            if let Err(e) = helix_sys::reply(&msg) {
+                log::warn!(target: "modmgr", "reply with a cap failed: {e}");
+            }
+            let c: Cap<Endpoint> = Cap::from_slot(slot);
+            // The transferred copy is derived from the manager's
+            // original, not from this temporary: deleting it keeps it.
+            let _ = c.delete();
+            m.slots.give_back(slot);
+        }
     }
 }
 
@@ -78,14 +130,14 @@ fn handle(m: &mut Manager, pending: &mut Pending, got: &Received) -> Answer {
     let (kind, id) = (badge::kind(got.badge), ModuleId(badge::id(got.badge)));
     let label = got.info.label();
     if kind == badge::FAULT && label == FAULT_LABEL {
-        fault(m, id, got);
+        fault(m, id, badge::generation(got.badge), got);
         return Answer::None;
     }
     if FrameKind::from_tag(label >> 16).is_some() {
         return request(m, pending, got);
     }
     if kind == badge::REPORT {
-        report(m, id, label, got.words[1]);
+        report(m, id, badge::generation(got.badge), label, got.words[1]);
     }
     Answer::None
 }
@@ -98,7 +150,7 @@ fn name_of(m: &Manager, id: ModuleId) -> String {
 
 /// A thread of module `id` faulted: say who, what and where, and stop the
 /// module (its process is destroyed; the kernel and the others go on).
-fn fault(m: &mut Manager, id: ModuleId, got: &Received) {
+fn fault(m: &mut Manager, id: ModuleId, generation: u32, got: &Received) {
     let vector = (got.words[1] & 0xff) as u8;
     let code = got.words[1] >> 32;
     let (address, rip) = (got.words[2], got.words[3]);
@@ -107,10 +159,8 @@ fn fault(m: &mut Manager, id: ModuleId, got: &Received) {
         "{} (vector {vector}, error code {code:#x}) at address {address:#x}, rip {rip:#x}",
         mnemonic(vector)
     );
-    log::error!(target: "modmgr", "{name} faulted: {what}; stopped");
-    m.ended(id, ModuleStatus::Failed(alloc::format!("fault: {what}")));
-    m.verdicts
-        .exited(&name, Err(alloc::format!("faulted: {what}")));
+    log::error!(target: "modmgr", "{name} faulted: {what}");
+    heal::ended(m, id, generation, Ending::Fault(what));
 }
 
 /// Exception mnemonics (`#PF`, ...).
@@ -134,30 +184,25 @@ fn mnemonic(v: u8) -> &'static str {
 }
 
 /// An exit or panic report from module `id`'s runtime.
-fn report(m: &mut Manager, id: ModuleId, label: u64, detail: u64) {
+fn report(m: &mut Manager, id: ModuleId, generation: u32, label: u64, detail: u64) {
     let name = name_of(m, id);
-    let (status, outcome): (ModuleStatus, Result<u64, String>) = match label {
-        labels::OK => (ModuleStatus::Exited(0), Ok(0)),
-        labels::FAILED => (ModuleStatus::Exited(detail), Ok(detail)),
-        labels::INIT_FAILED => failed("init failed"),
-        labels::START_FAILED => failed("start failed"),
-        labels::TRANSPORT => failed("its server loop lost its endpoint"),
-        labels::PANIC => failed("panicked"),
+    let ending = match label {
+        labels::OK => Ending::Exit(0),
+        labels::FAILED => Ending::Exit(detail),
+        labels::INIT_FAILED => Ending::Failed("init failed".to_string()),
+        labels::START_FAILED => Ending::Failed("start failed".to_string()),
+        labels::TRANSPORT => Ending::Failed("its server loop lost its endpoint".to_string()),
+        labels::PANIC => Ending::Panic,
         other => {
             log::warn!(target: "modmgr", "{name}: unknown report label {other:#x}");
             return;
         }
     };
-    match &status {
-        ModuleStatus::Exited(0) => log::info!(target: "modmgr", "{name} exited"),
-        s => log::warn!(target: "modmgr", "{name}: {s}"),
+    match &ending {
+        Ending::Exit(0) => log::info!(target: "modmgr", "{name} exited"),
+        e => log::warn!(target: "modmgr", "{name}: {e}"),
     }
-    m.ended(id, status);
-    m.verdicts.exited(&name, outcome);
-}
-
-fn failed(why: &str) -> (ModuleStatus, Result<u64, String>) {
-    (ModuleStatus::Failed(why.to_string()), Err(why.to_string()))
+    heal::ended(m, id, generation, ending);
 }
 
 /// A call of the `modmgr` interface (or a piece of one).
@@ -210,24 +255,15 @@ fn step_message(step: FrameStep) -> Message {
 /// Ask server `id` to shut down cleanly (bounded by a timeout) before it
 /// is destroyed.
 pub fn shut_down(m: &mut Manager, id: ModuleId) {
-    let me: Cap<Thread> = Cap::from_slot(SLOT_THREAD);
-    let Some(proxy) = m.registry.get_mut(id) else {
+    let Some(x) = m.modules.get(&id) else {
         return;
     };
-    let running = m
-        .modules
-        .get(&id)
-        .is_some_and(|x| x.status == ModuleStatus::Running && x.control.is_some());
-    if !running {
+    let (Some(e), true) = (x.endpoints, x.process.is_some()) else {
         return;
+    };
+    if let Err(f) = crate::control::shutdown(e.manager) {
+        log::warn!(target: "modmgr", "{}: no clean shutdown ({f})", x.entry.name);
     }
-    // Timeouts bound the call; if they cannot be set the call still ends
-    // when the process is destroyed right after.
-    let _ = me.set_timeout(CONTROL_TIMEOUT_TICKS);
-    if let Err(e) = proxy.cleanup() {
-        log::warn!(target: "modmgr", "{}: no clean shutdown ({e:?})", name_of(m, id));
-    }
-    let _ = me.set_timeout(0);
 }
 
 /// After the boot: every module expected `serving` answers a ping on its

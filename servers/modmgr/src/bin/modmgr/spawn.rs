@@ -98,6 +98,8 @@ pub struct Spawn<'a> {
     pub fault_badge: u64,
     /// Manager slot of its service endpoint (servers).
     pub service: Option<u32>,
+    /// Manager slot of its control endpoint (servers).
+    pub control: Option<u32>,
     /// The manifest's named caps, in order.
     pub named: Vec<(String, Grant)>,
     /// Start quiesced: wait for the state before serving (reload, restart).
@@ -254,6 +256,11 @@ fn build(
             .mint_into(any(service), child::SERVICE, CapRights::READ, 0)
             .map_err(at("grant the service endpoint"))?;
     }
+    if let Some(control) = s.control {
+        aspace
+            .mint_into(any(control), child::CONTROL, CapRights::READ, 0)
+            .map_err(at("grant the control endpoint"))?;
+    }
     if s.named.len() > child::MAX_NAMED as usize {
         return Err(SpawnError::TooMany("named caps"));
     }
@@ -403,7 +410,7 @@ fn start_info(s: &Spawn<'_>) -> StartInfo {
         slots: StartSlots {
             report: child::REPORT,
             service: s.service.map(|_| child::SERVICE),
-            control: None,
+            control: s.control.map(|_| child::CONTROL),
             memory: (s.plan.heap_budget > 0).then_some(child::MEMORY),
             aspace: child::ASPACE,
             thread: child::THREAD,

@@ -130,4 +130,15 @@ impl Verdicts {
         };
         self.judge(name, verdict);
     }
+
+    /// Self-healing gave up on `name` (its restart budget is spent): a
+    /// pass where the manifest expects `failed`.
+    pub fn gave_up(&mut self, name: &str, why: &str) {
+        let verdict = match self.expects(name) {
+            Some(Expect::Failed) => Ok(()),
+            Some(other) => Err(alloc::format!("{why} (expected {other})")),
+            None => return,
+        };
+        self.judge(name, verdict);
+    }
 }

@@ -168,6 +168,7 @@ impl Mock {
 }
 
 impl ReloadHost for Mock {
+    type Snapshot = ModuleState;
     fn current(&self, id: ModuleId) -> Result<ModuleRecord, HostError> {
         self.enter(id, HostCall::Current)?;
         Ok(self.current.clone())

@@ -5,7 +5,7 @@ use alloc::string::{String, ToString};
 use alloc::vec;
 use alloc::vec::Vec;
 use helix_protocol::metadata::ModuleRecord;
-use helix_protocol::{AbiVersion, AbiViolation, ModuleFlags};
+use helix_protocol::{AbiVersion, AbiViolation, ModuleFlags, ModuleState};
 
 use super::mock::{ID, Mock, record, symbols};
 use crate::reload::{
@@ -230,7 +230,7 @@ fn every_reason_is_listed_in_order() {
             },
         ]
     );
-    let text = ReloadError::Refused {
+    let text = ReloadError::<ModuleState>::Refused {
         module: ID,
         refusals,
     }

@@ -1,0 +1,384 @@
+//! `reload NAME PATH`: the library's `HotReloadEngine` driving this
+//! manager through [`ManagerHost`], one syscall-backed effect per host
+//! call. The old server quiesces on its service path (behind the requests
+//! it holds), hands over its state on its control endpoint and is
+//! suspended; the new one starts quiesced on a control endpoint of its
+//! own, takes the state, and is resumed on the same service endpoint, so
+//! every client cap keeps working and the calls that queued meanwhile are
+//! the new version's. A failure rolls back; a failed rollback ends in a
+//! restart from the snapshot.
+
+use alloc::boxed::Box;
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use helix_modmgr::layout::SpawnPlan;
+use helix_modmgr::reload::{HostError, HotReloadEngine, ReloadError, ReloadHost};
+use helix_modmgr::{ModuleId, ServerProxy};
+use helix_module_loader::LoadedModule;
+use helix_protocol::interfaces::modmgr::{ManagerError, PhaseReport, ReloadReport};
+use helix_protocol::metadata::ModuleRecord;
+use helix_protocol::runtime::IpcTransport;
+use helix_sys::Cap;
+
+use crate::clock;
+use crate::control;
+use crate::heal;
+use crate::manager::{Endpoints, Manager};
+use crate::snapshot::Snapshot;
+use crate::spawn::{self, Process};
+
+/// The new version while it is being brought up.
+struct Incoming {
+    loaded: LoadedModule,
+    process: Option<Process>,
+    control: Option<u32>,
+    generation: u32,
+}
+
+/// The manager as the engine's host for one reload of one module.
+struct ManagerHost<'a> {
+    m: &'a mut Manager,
+    /// Boot module file of the new binary.
+    file: String,
+    incoming: Option<Incoming>,
+    suspended: bool,
+    /// The state the old version saved (kept as the module's checkpoint).
+    saved: Option<Snapshot>,
+}
+
+fn host_err(e: impl core::fmt::Display) -> HostError {
+    HostError::new(e)
+}
+
+impl ManagerHost<'_> {
+    fn endpoints(&self, id: ModuleId) -> Result<Endpoints, HostError> {
+        self.m
+            .modules
+            .get(&id)
+            .and_then(|x| x.endpoints)
+            .ok_or_else(|| host_err("not a server"))
+    }
+
+    fn new_control(&self) -> Result<u32, HostError> {
+        self.incoming
+            .as_ref()
+            .and_then(|i| i.control)
+            .ok_or_else(|| host_err("no new process"))
+    }
+
+    /// Every interface the module provides must still be provided, at a
+    /// version each of its clients' constraints accepts.
+    fn interfaces_kept(&self, id: ModuleId, new: &ModuleRecord) -> Result<(), HostError> {
+        let provided = self.m.interfaces.provided_by(id);
+        for name in provided {
+            let Some(spec) = new
+                .provides
+                .iter()
+                .filter_map(|p| helix_modmgr::InterfaceSpec::parse(p).ok())
+                .find(|s| s.name == name)
+            else {
+                return Err(host_err(format!(
+                    "the new version no longer provides {name}"
+                )));
+            };
+            for client in self.m.modules.values() {
+                for r in client.entry.interfaces_required() {
+                    if r.interface != name {
+                        continue;
+                    }
+                    let ok = semver::VersionReq::parse(r.constraint)
+                        .is_ok_and(|req| req.matches(&spec.version));
+                    if !ok {
+                        return Err(host_err(format!(
+                            "{} requires {name} {}, the new version provides {}",
+                            client.entry.name, r.constraint, spec.version
+                        )));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl ReloadHost for ManagerHost<'_> {
+    type Snapshot = Snapshot;
+
+    fn current(&self, id: ModuleId) -> Result<ModuleRecord, HostError> {
+        let x = self
+            .m
+            .modules
+            .get(&id)
+            .ok_or_else(|| host_err("no such module"))?;
+        if x.process.is_none() {
+            return Err(host_err(format!("{} is not running", x.entry.name)));
+        }
+        Ok(x.loaded.record.clone())
+    }
+
+    fn load(&mut self, binary: &[u8]) -> Result<ModuleRecord, HostError> {
+        let loaded = self.m.loaders.load(binary).map_err(host_err)?;
+        let record = loaded.record.clone();
+        self.incoming = Some(Incoming {
+            loaded,
+            process: None,
+            control: None,
+            generation: 0,
+        });
+        Ok(record)
+    }
+
+    fn dependents(&self, id: ModuleId) -> Vec<(String, String)> {
+        let Some(name) = self.m.modules.get(&id).map(|x| x.entry.name.clone()) else {
+            return Vec::new();
+        };
+        self.m
+            .modules
+            .values()
+            .filter(|x| x.id != id && x.process.is_some())
+            .flat_map(|x| {
+                x.loaded
+                    .record
+                    .dependencies
+                    .iter()
+                    .filter(|d| d.name == name)
+                    .map(|d| (x.entry.name.clone(), d.version_constraint.clone()))
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    fn quiesce(&mut self, id: ModuleId) -> Result<(), HostError> {
+        if let Some(new) = self.incoming.as_ref().map(|i| i.loaded.record.clone()) {
+            self.interfaces_kept(id, &new)?;
+        }
+        control::quiesce(self.endpoints(id)?.manager).map_err(host_err)
+    }
+
+    fn save_state(&mut self, id: ModuleId) -> Result<Option<Snapshot>, HostError> {
+        let s = control::save(self.endpoints(id)?.control).map_err(host_err)?;
+        self.saved.clone_from(&s);
+        Ok(s)
+    }
+
+    fn suspend_old(&mut self, id: ModuleId) -> Result<(), HostError> {
+        let x = self
+            .m
+            .modules
+            .get(&id)
+            .ok_or_else(|| host_err("no such module"))?;
+        let p = x.process.as_ref().ok_or_else(|| host_err("no process"))?;
+        p.thread.suspend().map_err(host_err)?;
+        self.suspended = true;
+        Ok(())
+    }
+
+    fn spawn_new(&mut self, id: ModuleId, _binary: &[u8]) -> Result<(), HostError> {
+        let old = self.endpoints(id)?;
+        let mut entry = self
+            .m
+            .modules
+            .get(&id)
+            .map(|x| x.entry.clone())
+            .ok_or_else(|| host_err("no such module"))?;
+        entry.binary.clone_from(&self.file);
+        let incoming = self
+            .incoming
+            .as_mut()
+            .ok_or_else(|| host_err("nothing loaded"))?;
+        let plan = SpawnPlan::new(&incoming.loaded, entry.memory).map_err(host_err)?;
+        let control = self.m.make_control().map_err(host_err)?;
+        incoming.control = Some(control);
+        let generation = self.m.next_generation();
+        incoming.generation = generation;
+        let endpoints = Endpoints { control, ..old };
+        let process = self
+            .m
+            .spawn_for(id, &entry, &plan, Some(endpoints), (generation, true))
+            .map_err(host_err)?;
+        if let Some(i) = self.incoming.as_mut() {
+            i.process = Some(process);
+        }
+        control::ready(control).map(|_| ()).map_err(host_err)
+    }
+
+    fn restore_new(&mut self, _id: ModuleId, state: &Snapshot) -> Result<(), HostError> {
+        control::restore(self.new_control()?, state).map_err(host_err)
+    }
+
+    fn resume_new(&mut self, _id: ModuleId) -> Result<(), HostError> {
+        control::resume(self.new_control()?).map_err(host_err)
+    }
+
+    fn commit(&mut self, id: ModuleId) -> Result<(), HostError> {
+        let incoming = self
+            .incoming
+            .take()
+            .ok_or_else(|| host_err("no new process"))?;
+        let (Some(process), Some(control)) = (incoming.process, incoming.control) else {
+            return Err(host_err("no new process"));
+        };
+        let record = incoming.loaded.record.clone();
+        let x = self
+            .m
+            .modules
+            .get_mut(&id)
+            .ok_or_else(|| host_err("no such module"))?;
+        let old = x.process.replace(process);
+        let old_endpoints = x.endpoints;
+        x.endpoints = old_endpoints.map(|e| Endpoints { control, ..e });
+        x.generation = incoming.generation;
+        x.loaded = incoming.loaded;
+        x.entry.binary.clone_from(&self.file);
+        x.checkpoint = self.saved.take();
+        x.checkpoint_served = 0;
+        x.served = 0;
+        x.missed_pings = 0;
+        if let Some(p) = old {
+            spawn::destroy(p, &mut self.m.slots);
+        }
+        let Some(e) = old_endpoints else {
+            return Ok(());
+        };
+        self.m.free_endpoint(e.control);
+        let proxy = ServerProxy::new(&record, IpcTransport::new(Cap::from_slot(e.manager)));
+        if let Err(err) = self.m.registry.replace(id, Box::new(proxy)) {
+            log::warn!(target: "modmgr", "registry entry of #{} not updated: {err}", id.0);
+        }
+        self.m.interfaces.unregister_provider(id);
+        if let Err(err) = self
+            .m
+            .interfaces
+            .register_provided(&record.provides, id, e.service)
+        {
+            log::warn!(target: "modmgr", "#{}: interfaces not registered: {err}", id.0);
+        }
+        Ok(())
+    }
+
+    fn discard_new(&mut self, _id: ModuleId) {
+        let Some(i) = self.incoming.take() else {
+            return;
+        };
+        if let Some(p) = i.process {
+            spawn::destroy(p, &mut self.m.slots);
+        }
+        if let Some(c) = i.control {
+            self.m.free_endpoint(c);
+        }
+    }
+
+    fn resume_old(&mut self, id: ModuleId) -> Result<(), HostError> {
+        let e = self.endpoints(id)?;
+        if self.suspended {
+            let x = self
+                .m
+                .modules
+                .get(&id)
+                .ok_or_else(|| host_err("no such module"))?;
+            let p = x.process.as_ref().ok_or_else(|| host_err("no process"))?;
+            p.thread.resume().map_err(host_err)?;
+            self.suspended = false;
+        }
+        control::resume(e.control).map_err(host_err)
+    }
+
+    fn now_us(&self) -> u64 {
+        clock::since_start()
+    }
+}
+
+/// Reload module `id` from boot module `file`.
+pub fn reload(m: &mut Manager, id: ModuleId, file: &str) -> Result<ReloadReport, ManagerError> {
+    let bytes = m
+        .binary(file)
+        .cloned()
+        .ok_or_else(|| ManagerError::NotFound(format!("boot module {file}")))?;
+    let name = m
+        .modules
+        .get(&id)
+        .map(|x| x.entry.name.clone())
+        .ok_or_else(|| ManagerError::NotFound(format!("#{}", id.0)))?;
+    let host = ManagerHost {
+        m,
+        file: file.to_string(),
+        incoming: None,
+        suspended: false,
+        saved: None,
+    };
+    let mut engine = HotReloadEngine::new(host);
+    let outcome = engine.reload(id, &bytes);
+    let last = engine.last().map(|l| format!("{l}"));
+    let host = engine.into_host();
+    let m = host.m;
+    if let Some(x) = m.modules.get_mut(&id) {
+        x.last_reload.clone_from(&last);
+    }
+    match outcome {
+        Ok(r) => {
+            log::info!(target: "modmgr", "reloaded {r}");
+            m.reload_downtimes
+                .push((r.state_bytes as u64, r.downtime_us));
+            Ok(ReloadReport {
+                old_version: r.old_version.to_string(),
+                new_version: r.new_version.to_string(),
+                state_preserved: r.state_preserved,
+                state_bytes: r.state_bytes as u64,
+                state_format: m
+                    .modules
+                    .get(&id)
+                    .and_then(|x| x.checkpoint.as_ref().map(Snapshot::format)),
+                downtime_us: r.downtime_us,
+                total_us: r.total_us,
+                phases: r
+                    .phases
+                    .iter()
+                    .map(|p| PhaseReport {
+                        phase: p.phase.to_string(),
+                        us: p.us,
+                    })
+                    .collect(),
+            })
+        }
+        Err(e) => {
+            log::warn!(target: "modmgr", "{name}: {e}");
+            Err(failed(m, id, e))
+        }
+    }
+}
+
+/// The manager's answer to a reload that did not complete; after a
+/// failed rollback, self-healing restarts the module from the snapshot.
+fn failed(m: &mut Manager, id: ModuleId, e: ReloadError<Snapshot>) -> ManagerError {
+    match e {
+        ReloadError::Refused { refusals, .. } => {
+            ManagerError::ReloadRefused(refusals.iter().map(ToString::to_string).collect())
+        }
+        ReloadError::Failed(f) if f.rolled_back() => ManagerError::RolledBack {
+            phase: f.phase.to_string(),
+            cause: f.cause.to_string(),
+        },
+        ReloadError::Failed(f) => {
+            let rollback = f.rollback.as_ref().err().map(ToString::to_string);
+            let cause = format!("{}; rollback: {}", f.cause, rollback.unwrap_or_default());
+            heal::stop(m, id);
+            let state = f.snapshot.clone();
+            let restarted = match heal::restart(m, id, state.as_ref()) {
+                Ok(_) => {
+                    if let Some(x) = m.modules.get_mut(&id) {
+                        x.checkpoint = state;
+                    }
+                    true
+                }
+                Err(err) => {
+                    log::error!(target: "modmgr", "#{}: not restarted after a failed rollback: {err}", id.0);
+                    false
+                }
+            };
+            ManagerError::RollbackFailed { cause, restarted }
+        }
+        other => ManagerError::Refused(other.to_string()),
+    }
+}

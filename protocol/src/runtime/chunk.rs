@@ -16,9 +16,12 @@ use alloc::vec::Vec;
 
 use super::wire::MAX_FRAME;
 
-/// The longest frame the chunked path carries (bigger state moves through
-/// shared frames).
+/// The longest request a server takes from a client.
 pub const MAX_LONG_FRAME: usize = 1 << 20;
+/// The longest frame the chunked path carries at all: a reply, or a
+/// request on the module manager's path (a module's state for a reload or
+/// a restart travels this way).
+pub const MAX_TRUSTED_FRAME: usize = 64 << 20;
 /// Most callers a server holds a half-sent frame for; the oldest goes.
 pub const MAX_PENDING: usize = 64;
 
@@ -61,7 +64,7 @@ impl Kind {
 /// Why a long frame could not be carried.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ChunkError {
-    /// Longer than [`MAX_LONG_FRAME`].
+    /// Longer than [`MAX_TRUSTED_FRAME`].
     TooLong(usize),
     /// The peer answered out of turn (an `Ack` expected, something else came).
     OutOfTurn,
@@ -70,7 +73,7 @@ pub enum ChunkError {
 /// The pieces of `frame`, each at most [`MAX_FRAME`] bytes, with the kind
 /// each goes as (`Part`, ..., `Whole`). An empty frame is one `Whole`.
 pub fn pieces(frame: &[u8]) -> Result<impl Iterator<Item = (Kind, &[u8])>, ChunkError> {
-    if frame.len() > MAX_LONG_FRAME {
+    if frame.len() > MAX_TRUSTED_FRAME {
         return Err(ChunkError::TooLong(frame.len()));
     }
     let n = frame.len().div_ceil(MAX_FRAME).max(1);
@@ -87,8 +90,8 @@ pub fn pieces(frame: &[u8]) -> Result<impl Iterator<Item = (Kind, &[u8])>, Chunk
 pub struct Pending {
     /// Request pieces received so far.
     requests: BTreeMap<u64, Vec<u8>>,
-    /// Reply bytes not sent yet.
-    replies: BTreeMap<u64, Vec<u8>>,
+    /// Replies being fetched: the frame and how much of it was sent.
+    replies: BTreeMap<u64, (Vec<u8>, usize)>,
     /// Badges in the order they last started something (oldest first).
     order: Vec<u64>,
 }
@@ -122,14 +125,21 @@ impl Pending {
         }
     }
 
-    /// A message of `kind` carrying `bytes` arrived from `badge`.
+    /// A message of `kind` carrying `bytes` arrived from `badge`, a client
+    /// (its requests may be up to [`MAX_LONG_FRAME`] long).
     pub fn receive(&mut self, badge: u64, kind: Kind, bytes: &[u8]) -> Step {
+        self.receive_up_to(badge, kind, bytes, MAX_LONG_FRAME)
+    }
+
+    /// The same for a caller whose requests may be up to `limit` bytes
+    /// long (the module manager's: [`MAX_TRUSTED_FRAME`]).
+    pub fn receive_up_to(&mut self, badge: u64, kind: Kind, bytes: &[u8], limit: usize) -> Step {
         match kind {
             Kind::Part | Kind::Whole => {
                 // A new request drops whatever reply this caller left.
                 self.replies.remove(&badge);
                 let mut buf = self.requests.remove(&badge).unwrap_or_default();
-                if buf.len() + bytes.len() > MAX_LONG_FRAME {
+                if buf.len() + bytes.len() > limit.min(MAX_TRUSTED_FRAME) {
                     return Step::Reject;
                 }
                 buf.extend_from_slice(bytes);
@@ -141,7 +151,7 @@ impl Pending {
                 Step::Ack
             }
             Kind::Next => match self.replies.remove(&badge) {
-                Some(rest) => self.piece(badge, rest),
+                Some((frame, sent)) => self.piece(badge, frame, sent),
                 None => Step::Reject,
             },
             Kind::Ack => Step::Reject,
@@ -150,20 +160,26 @@ impl Pending {
 
     /// The reply to `badge`'s request: its first piece, keeping the rest.
     pub fn reply(&mut self, badge: u64, frame: Vec<u8>) -> Step {
-        if frame.len() > MAX_LONG_FRAME {
+        if frame.len() > MAX_TRUSTED_FRAME {
             return Step::Reject;
         }
-        self.piece(badge, frame)
+        if frame.len() <= MAX_FRAME {
+            return Step::Reply(Kind::Whole, frame);
+        }
+        self.piece(badge, frame, 0)
     }
 
-    fn piece(&mut self, badge: u64, mut rest: Vec<u8>) -> Step {
-        if rest.len() <= MAX_FRAME {
-            return Step::Reply(Kind::Whole, rest);
+    /// The piece of `frame` from `sent` on; the frame is kept (not copied)
+    /// until its last piece went, so a long reply costs O(its length).
+    fn piece(&mut self, badge: u64, frame: Vec<u8>, sent: usize) -> Step {
+        let end = (sent + MAX_FRAME).min(frame.len());
+        let piece = frame[sent.min(end)..end].to_vec();
+        if end == frame.len() {
+            return Step::Reply(Kind::Whole, piece);
         }
-        let tail = rest.split_off(MAX_FRAME);
-        self.replies.insert(badge, tail);
+        self.replies.insert(badge, (frame, end));
         self.touch(badge);
-        Step::Reply(Kind::Part, rest)
+        Step::Reply(Kind::Part, piece)
     }
 
     /// Callers with something held (for tests and logs).
@@ -223,10 +239,48 @@ mod tests {
 
     #[test]
     fn too_long_frames_are_refused() {
-        let big = alloc::vec![0u8; MAX_LONG_FRAME + 1];
+        let big = alloc::vec![0u8; MAX_TRUSTED_FRAME + 1];
         assert!(matches!(pieces(&big), Err(ChunkError::TooLong(_))));
         let mut p = Pending::new();
         assert_eq!(p.reply(1, big), Step::Reject);
+    }
+
+    #[test]
+    fn clients_are_held_to_the_shorter_limit() {
+        let piece = alloc::vec![0u8; MAX_FRAME];
+        let mut client = Pending::new();
+        let mut trusted = Pending::new();
+        let n = MAX_LONG_FRAME / MAX_FRAME;
+        for _ in 0..n {
+            assert_eq!(client.receive(1, Kind::Part, &piece), Step::Ack);
+            assert_eq!(
+                trusted.receive_up_to(1, Kind::Part, &piece, MAX_TRUSTED_FRAME),
+                Step::Ack
+            );
+        }
+        assert_eq!(client.receive(1, Kind::Part, &piece), Step::Reject);
+        assert_eq!(
+            trusted.receive_up_to(1, Kind::Part, &piece, MAX_TRUSTED_FRAME),
+            Step::Ack,
+            "the manager's path takes more"
+        );
+    }
+
+    #[test]
+    fn a_long_reply_goes_in_order_without_loss() {
+        let frame: Vec<u8> = (0..(5 * MAX_FRAME + 3)).map(|i| i as u8).collect();
+        let mut p = Pending::new();
+        let mut back = Vec::new();
+        let mut step = p.reply(9, frame.clone());
+        while let Step::Reply(kind, b) = step {
+            back.extend(b);
+            if kind == Kind::Whole {
+                break;
+            }
+            step = p.receive(9, Kind::Next, &[]);
+        }
+        assert_eq!(back, frame);
+        assert_eq!(p.held(), 0);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use helix_abi::ipc::MSG_REG_WORDS;
 use helix_abi::{MessageInfo, SysError};
 use helix_sys::{Cap, Endpoint, Message, Received, ipcbuf};
 
-use super::chunk::{ChunkError, Kind, Pending, Step, pieces};
+use super::chunk::{ChunkError, Kind, MAX_LONG_FRAME, MAX_TRUSTED_FRAME, Pending, Step, pieces};
 use super::wire::{Packed, pack_kind, unpack_append};
 use crate::client::{Transport, TransportError};
 use crate::server::{Origin, ServerChannel};
@@ -207,8 +207,13 @@ impl IpcChannel {
             let got = r.map_err(transport_error)?;
             retried = false;
             let mut bytes = Vec::new();
+            let limit = if on_control || got.badge == MANAGER_BADGE {
+                MAX_TRUSTED_FRAME
+            } else {
+                MAX_LONG_FRAME
+            };
             let step = match append_received(&got, &mut bytes) {
-                Some(kind) => self.pending.receive(got.badge, kind, &bytes),
+                Some(kind) => self.pending.receive_up_to(got.badge, kind, &bytes, limit),
                 // Not a frame: serve it as an empty request (the core
                 // answers with a decode error).
                 None => Step::Request(Vec::new()),
@@ -275,7 +280,7 @@ mod tests {
             t.call(b"frame", &mut reply),
             Err(TransportError::Sys(SysError::InvalidSyscall))
         );
-        let big = alloc::vec![0u8; super::super::chunk::MAX_LONG_FRAME + 1];
+        let big = alloc::vec![0u8; super::super::chunk::MAX_TRUSTED_FRAME + 1];
         assert_eq!(
             t.call(&big, &mut reply),
             Err(TransportError::MessageTooLong)

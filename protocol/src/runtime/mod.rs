@@ -34,7 +34,8 @@ mod start;
 
 pub use self::log::{DebugLog, install as install_logger};
 pub use chunk::{
-    ChunkError, Kind as FrameKind, MAX_LONG_FRAME, Pending, Step as FrameStep, pieces,
+    ChunkError, Kind as FrameKind, MAX_LONG_FRAME, MAX_TRUSTED_FRAME, Pending, Step as FrameStep,
+    pieces,
 };
 pub use ipc::{
     IpcChannel, IpcTransport, MANAGER_BADGE, append_received as received_frame_bytes,

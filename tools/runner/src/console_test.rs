@@ -62,6 +62,33 @@ lsmod after rmmod:
   > lsmod
   ? kvstore | running
   $
+reload kvstore while a client streams to it:
+  > reload kvstore kvstore2.elf
+  ? kvstore: 1.0.0 -> 1.0.1, state preserved | format 1 | downtime
+  ? phases: Preparing | SavingState | Unloading | Loading | RestoringState
+  $
+lsmod shows the new version and the reload:
+  > lsmod
+  ? kvstore | 1.0.1 | running
+  ? last reload: Completed: kvstore 1.0.0 -> 1.0.1
+  ? kvstream | running
+  $
+checkpoint kvstore:
+  > checkpoint kvstore
+  ? kvstore: checkpoint of | bytes (format 2)
+  $
+restart kvstore with its state:
+  > restart kvstore
+  ? kvstore restarted from a checkpoint of | (restart 1)
+  $
+reload back to 1.0.0 (the state migrates down):
+  > reload kvstore kvstore.elf
+  ? kvstore: 1.0.1 -> 1.0.0, state preserved | format 2
+  $
+a reload that breaks the ABI is refused:
+  > reload kvstore counter.elf
+  ? reload refused: the new binary is counter, not kvstore
+  $
 a mistyped command is explained:
   > frobnicate
   ? unknown command `frobnicate`

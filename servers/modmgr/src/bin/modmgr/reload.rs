@@ -1,9 +1,12 @@
 //! `reload NAME PATH`: the library's `HotReloadEngine` driving this
 //! manager through [`ManagerHost`], one syscall-backed effect per host
-//! call. The old server quiesces on its service path (behind the requests
-//! it holds), hands over its state on its control endpoint and is
-//! suspended; the new one starts quiesced on a control endpoint of its
-//! own, takes the state, and is resumed on the same service endpoint, so
+//! call. The new version is spawned first, quiesced on a control endpoint
+//! of its own (its spawn and `init` are the slow part and need nothing
+//! stopped; a binary that fails there ends the reload before the old
+//! server stops). Then the old server quiesces on its service path (behind
+//! the requests it holds), hands over its state on its control endpoint
+//! and is suspended; the new one takes the state and is resumed on the
+//! same service endpoint, so
 //! every client cap keeps working and the calls that queued meanwhile are
 //! the new version's. A failure rolls back; a failed rollback ends in a
 //! restart from the snapshot.
@@ -66,6 +69,37 @@ impl ManagerHost<'_> {
             .as_ref()
             .and_then(|i| i.control)
             .ok_or_else(|| host_err("no new process"))
+    }
+
+    /// Spawn the new version, quiesced on a control endpoint of its own,
+    /// and wait until it reached its loop.
+    fn bring_up(&mut self, id: ModuleId) -> Result<(), HostError> {
+        let old = self.endpoints(id)?;
+        let mut entry = self
+            .m
+            .modules
+            .get(&id)
+            .map(|x| x.entry.clone())
+            .ok_or_else(|| host_err("no such module"))?;
+        entry.binary.clone_from(&self.file);
+        let incoming = self
+            .incoming
+            .as_mut()
+            .ok_or_else(|| host_err("nothing loaded"))?;
+        let plan = SpawnPlan::new(&incoming.loaded, entry.memory).map_err(host_err)?;
+        let control = self.m.make_control().map_err(host_err)?;
+        incoming.control = Some(control);
+        let generation = self.m.next_generation();
+        incoming.generation = generation;
+        let endpoints = Endpoints { control, ..old };
+        let process = self
+            .m
+            .spawn_for(id, &entry, &plan, Some(endpoints), (generation, true))
+            .map_err(host_err)?;
+        if let Some(i) = self.incoming.as_mut() {
+            i.process = Some(process);
+        }
+        control::ready(control).map(|_| ()).map_err(host_err)
     }
 
     /// Every interface the module provides must still be provided, at a
@@ -150,11 +184,26 @@ impl ReloadHost for ManagerHost<'_> {
             .collect()
     }
 
+    /// The new process is made before the old one stops (its spawn and
+    /// `init` are the slow part, and none of it needs the old server
+    /// quiesced): a new binary that fails there ends the reload with
+    /// nothing stopped.
     fn quiesce(&mut self, id: ModuleId) -> Result<(), HostError> {
-        if let Some(new) = self.incoming.as_ref().map(|i| i.loaded.record.clone()) {
-            self.interfaces_kept(id, &new)?;
+        let new = self
+            .incoming
+            .as_ref()
+            .map(|i| i.loaded.record.clone())
+            .ok_or_else(|| host_err("nothing loaded"))?;
+        self.interfaces_kept(id, &new)?;
+        if let Err(e) = self.bring_up(id) {
+            self.discard_new(id);
+            return Err(HostError::new(format!("the new version did not start: {e}")));
         }
-        control::quiesce(self.endpoints(id)?.manager).map_err(host_err)
+        let r = control::quiesce(self.endpoints(id)?.manager).map_err(host_err);
+        if r.is_err() {
+            self.discard_new(id);
+        }
+        r
     }
 
     fn save_state(&mut self, id: ModuleId) -> Result<Option<Snapshot>, HostError> {
@@ -175,33 +224,17 @@ impl ReloadHost for ManagerHost<'_> {
         Ok(())
     }
 
-    fn spawn_new(&mut self, id: ModuleId, _binary: &[u8]) -> Result<(), HostError> {
-        let old = self.endpoints(id)?;
-        let mut entry = self
-            .m
-            .modules
-            .get(&id)
-            .map(|x| x.entry.clone())
-            .ok_or_else(|| host_err("no such module"))?;
-        entry.binary.clone_from(&self.file);
-        let incoming = self
-            .incoming
-            .as_mut()
-            .ok_or_else(|| host_err("nothing loaded"))?;
-        let plan = SpawnPlan::new(&incoming.loaded, entry.memory).map_err(host_err)?;
-        let control = self.m.make_control().map_err(host_err)?;
-        incoming.control = Some(control);
-        let generation = self.m.next_generation();
-        incoming.generation = generation;
-        let endpoints = Endpoints { control, ..old };
-        let process = self
-            .m
-            .spawn_for(id, &entry, &plan, Some(endpoints), (generation, true))
-            .map_err(host_err)?;
-        if let Some(i) = self.incoming.as_mut() {
-            i.process = Some(process);
+    /// The new process is already up (made in [`quiesce`](Self::quiesce)):
+    /// check it is still there.
+    fn spawn_new(&mut self, _id: ModuleId, _binary: &[u8]) -> Result<(), HostError> {
+        match self.incoming.as_ref() {
+            Some(Incoming {
+                process: Some(_),
+                control: Some(_),
+                ..
+            }) => Ok(()),
+            _ => Err(host_err("the new process is gone")),
         }
-        control::ready(control).map(|_| ()).map_err(host_err)
     }
 
     fn restore_new(&mut self, _id: ModuleId, state: &Snapshot) -> Result<(), HostError> {

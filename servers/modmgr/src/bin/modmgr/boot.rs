@@ -6,12 +6,12 @@
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use helix_ktest::Line;
 use helix_manifest::{Expect, Manifest, ModuleEntry};
 use helix_modmgr::boot::{self, Loaded};
 use helix_module_loader::LoadedModule;
 
 use crate::clock;
+use crate::figures;
 use crate::manager::{self, Manager};
 use crate::verdict::Verdicts;
 
@@ -131,29 +131,9 @@ pub fn run(m: &mut Manager) {
         let mut spawns = m.spawn_ticks.clone();
         spawns.sort_unstable();
         if let (Some(&min), Some(&median)) = (spawns.first(), spawns.get(spawns.len() / 2)) {
-            bench_line("modmgr_spawn_server", median, min, spawns.len(), "cycles");
+            figures::line("modmgr_spawn_server", median, min, spawns.len(), "cycles");
         }
         let ticks = clock::now().saturating_sub(t0);
-        bench_line("modmgr_boot_to_ready", ticks, ticks, running, "cycles");
+        figures::line("modmgr_boot_to_ready", ticks, ticks, running, "cycles");
     }
-}
-
-/// A figure for `make bench`: median, min, number of samples, unit.
-fn bench_line(name: &str, median: u64, min: u64, n: usize, unit: &str) {
-    let mut out = helix_sys::console::Console::new();
-    // Formatting into the console cannot fail.
-    let _ = core::fmt::Write::write_fmt(
-        &mut out,
-        format_args!(
-            "{}\n",
-            Line::Bench {
-                name,
-                median,
-                min,
-                runs: n as u64,
-                unit,
-            }
-        ),
-    );
-    out.flush();
 }

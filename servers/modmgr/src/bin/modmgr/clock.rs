@@ -31,3 +31,8 @@ pub fn us(from: u64, to: u64) -> u64 {
 pub fn since_start() -> u64 {
     us(START.load(Ordering::Relaxed), now())
 }
+
+/// TSC ticks in `us` microseconds (0 when the frequency is unknown).
+pub fn ticks(us: u64) -> u64 {
+    (u128::from(us) * u128::from(HZ.load(Ordering::Relaxed)) / 1_000_000) as u64
+}

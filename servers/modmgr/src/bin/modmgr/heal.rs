@@ -81,6 +81,15 @@ pub fn ended(m: &mut Manager, id: ModuleId, generation: u32, ending: Ending) {
             Ending::Exit(n) => Ok(n),
             other => Err(format!("{other}")),
         };
+        // The figures go out when the last program ends, before its
+        // verdict (the last verdict ends a test VM).
+        let programs_left = m
+            .modules
+            .values()
+            .any(|p| p.endpoints.is_none() && p.process.is_some());
+        if !server && !programs_left {
+            crate::figures::flush(m);
+        }
         m.verdicts.exited(&name, outcome);
         return;
     }

@@ -20,6 +20,7 @@ extern crate alloc;
 mod boot;
 mod clock;
 mod control;
+mod figures;
 mod heal;
 mod manager;
 mod reload;

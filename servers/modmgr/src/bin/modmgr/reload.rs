@@ -197,7 +197,9 @@ impl ReloadHost for ManagerHost<'_> {
         self.interfaces_kept(id, &new)?;
         if let Err(e) = self.bring_up(id) {
             self.discard_new(id);
-            return Err(HostError::new(format!("the new version did not start: {e}")));
+            return Err(HostError::new(format!(
+                "the new version did not start: {e}"
+            )));
         }
         let r = control::quiesce(self.endpoints(id)?.manager).map_err(host_err);
         if r.is_err() {

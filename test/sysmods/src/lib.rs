@@ -12,4 +12,7 @@
 
 extern crate alloc;
 
+mod sleep;
+
 pub use helix_echo::{Echo, EchoClient, EchoError, EchoHandler, EchoServer};
+pub use sleep::{SleepError, Sleeper};

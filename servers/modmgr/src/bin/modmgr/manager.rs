@@ -420,9 +420,16 @@ impl Manager {
         };
         let manager_cap = endpoints.map_or(0, |e| e.manager);
         let transport = IpcTransport::new(Cap::from_slot(manager_cap));
+        // A program is registered under its manifest entry's name, so one
+        // binary may run as several programs (`kvstream1`, `kvstream2`); a
+        // server keeps its record's name (clients and reloads go by it).
+        let mut named = record.clone();
+        if record.provides.is_empty() {
+            named.name.clone_from(&entry.name);
+        }
         let id = match self
             .registry
-            .register(Box::new(ServerProxy::new(record, transport)))
+            .register(Box::new(ServerProxy::new(&named, transport)))
         {
             Ok(id) => id,
             Err(e) => {

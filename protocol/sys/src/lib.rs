@@ -19,6 +19,7 @@ mod arch;
 pub mod bootinfo;
 pub mod caps;
 pub mod console;
+pub mod fault;
 pub mod ipc;
 pub mod ipcbuf;
 pub mod rt;

@@ -6,6 +6,8 @@
 //! `param=2` it hot-reloads one store into another over the control
 //! protocol (playing the module manager); with `param=3` it times typed
 //! `kv.len()` round trips and reports `[median, min, runs]` (`bench`).
+//! With `shared=1` the session allows other clients' keys in the store
+//! (its `len` checks become lower bounds).
 //!
 //! Design rules:
 //! - No `unsafe`: the runtime in `helix-protocol` owns the entry, heap and
@@ -23,7 +25,7 @@ use helix_protocol::client::ControlClient;
 use helix_protocol::runtime::{IpcTransport, slots};
 use helix_sys::{Cap, println};
 
-use session::{KEYS, flood, session};
+use session::{KEYS, Sharing, flood, session};
 
 mod bench;
 mod reload;
@@ -49,7 +51,8 @@ fn run(ctx: &ModuleContext) -> u64 {
             new: KvClient::new(transport(reload::NEW_SERVICE)),
         }),
         Some("3") => bench::typed_round_trip(&mut kv),
-        _ => session(&mut kv, KEYS),
+        _ if ctx.arg("shared") == Some("1") => session(&mut kv, KEYS, Sharing::Shared),
+        _ => session(&mut kv, KEYS, Sharing::Alone),
     };
     match result {
         Ok(n) => {

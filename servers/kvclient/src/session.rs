@@ -44,14 +44,43 @@ pub fn check<T: PartialEq + fmt::Debug>(
     }
 }
 
+/// Who else uses the store during the session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sharing {
+    /// Nobody: `len` must be exactly the session's keys.
+    Alone,
+    /// Other clients may add keys meanwhile (`shared=1`): `len` must be at
+    /// least the session's keys.
+    Shared,
+}
+
+/// `len` as `sharing` allows: exactly `want`, or at least `want`.
+fn check_len<T: Transport>(
+    step: &'static str,
+    kv: &mut KvClient<T>,
+    want: u64,
+    sharing: Sharing,
+) -> Result<(), Failure> {
+    match (kv.len(), sharing) {
+        (Ok(n), Sharing::Shared) if n >= want => Ok(()),
+        (Ok(n), Sharing::Shared) => Err(Failure::Wrong(step, format!("{n}, want at least {want}"))),
+        (got, Sharing::Alone) => check(step, got, want),
+        (Err(e), Sharing::Shared) => Err(Failure::Call(step, e)),
+    }
+}
+
 /// The scripted session; returns the number of calls made.
-pub fn session<T: Transport>(kv: &mut KvClient<T>, keys: u64) -> Result<u64, Failure> {
+pub fn session<T: Transport>(
+    kv: &mut KvClient<T>,
+    keys: u64,
+    sharing: Sharing,
+) -> Result<u64, Failure> {
     let mut ops = 0;
     for i in 0..keys {
         check("put", kv.put(format!("key{i}"), vec![i as u8; 8]), None)?;
         ops += 1;
     }
-    check("len", kv.len(), keys)?;
+    check_len("len", kv, keys, sharing)?;
     check(
         "replace",
         kv.put("key0".into(), b"new".to_vec()),
@@ -63,7 +92,7 @@ pub fn session<T: Transport>(kv: &mut KvClient<T>, keys: u64) -> Result<u64, Fai
     if !matches!(missing, Err(CallError::Remote(KvError::NotFound))) {
         return Err(Failure::Wrong("get deleted", format!("{missing:?}")));
     }
-    check("len after delete", kv.len(), keys - 1)?;
+    check_len("len after delete", kv, keys - 1, sharing)?;
     // A value longer than one message travels in pieces, both ways.
     let big: Vec<u8> = (0..5000u32).map(|i| (i * 7) as u8).collect();
     check("long put", kv.put("big".into(), big.clone()), None)?;

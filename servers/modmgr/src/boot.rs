@@ -172,7 +172,9 @@ pub fn plan(entries: &[ModuleEntry], loaded: &[Loaded], running: &[ModuleRecord]
     for i in 0..n {
         let (e, l) = (&entries[i], &loaded[i]);
         let rec = match l {
-            Loaded::Record(r) if r.name == e.name => Some(r),
+            // A program (no interfaces) runs under its entry's name, so
+            // one binary may run as several programs.
+            Loaded::Record(r) if r.name == e.name || r.provides.is_empty() => Some(r),
             Loaded::Record(r) => {
                 out.refused.push((
                     i,
@@ -272,6 +274,7 @@ pub fn plan(entries: &[ModuleEntry], loaded: &[Loaded], running: &[ModuleRecord]
     for (i, rec) in records.iter().enumerate() {
         let Some(rec) = rec else { continue };
         let mut c = Candidate::from_record(id_of(i), rec);
+        c.name.clone_from(&entries[i].name);
         for name in &extra[i] {
             c = c.requires(name, "*");
         }

@@ -1,6 +1,7 @@
 //! helix-sysmods: the modules of the system tests; each bin is one boot
 //! module of `manifests/system-test.manifest`. The library re-exports the
-//! `echo` interface they serve and call.
+//! `echo` interface they serve and call, the ways a kvstore test build
+//! fails, and the `plain` server's declaration.
 //!
 //! Design rules:
 //! - Test modules are ordinary modules: metadata records, the protocol
@@ -12,7 +13,12 @@
 
 extern crate alloc;
 
+mod kv_variants;
+mod plain;
 mod sleep;
 
 pub use helix_echo::{Echo, EchoClient, EchoError, EchoHandler, EchoServer};
+pub use kv_variants::{
+    CRASH_VALUE, CrashesInRestore, CrashesOnPut, FailsInit, FailsRestore, StartsOnce,
+};
 pub use sleep::{SleepError, Sleeper};

@@ -97,3 +97,26 @@ pub(crate) fn rdtsc() -> u64 {
     // leaves CR4.TSD clear) and it touches no memory.
     unsafe { core::arch::x86_64::_rdtsc() }
 }
+
+/// The lowest address of the kernel half: ring 3 may never read it.
+pub(crate) const KERNEL_HALF: u64 = 0xffff_8000_0000_0000;
+
+/// Read [`KERNEL_HALF`] from ring 3: a page fault the kernel delivers to
+/// this thread's fault handler (the module manager), which ends it.
+#[cfg(target_os = "none")]
+pub(crate) fn read_kernel_half() -> ! {
+    // SAFETY: the load reads an address outside every user mapping, so it
+    // touches no memory Rust owns; it faults, and the kernel never resumes
+    // the thread past it (a fault ends the thread or restarts it at its
+    // entry). `ud2` stands behind it in case the kernel ever did.
+    unsafe {
+        core::arch::asm!(
+            // The load overwrites its input register: allowed, as the
+            // block never returns.
+            "mov {addr}, qword ptr [{addr}]",
+            "ud2",
+            addr = in(reg) KERNEL_HALF,
+            options(noreturn, nostack, readonly),
+        )
+    }
+}

@@ -88,7 +88,7 @@ fn each_failure_stops_only_its_dependents() {
         entry("g"),
         entry("h"), // fine
         entry("i"), // corrupt binary
-        entry("j"), // record names another module
+        entry("j"), // record names another server
         manual,
         client(entry("k"), "kv", "not a constraint"),
     ];
@@ -102,7 +102,7 @@ fn each_failure_stops_only_its_dependents() {
         Loaded::Record(record("g", "1.0.0", &[], &["kv@1.0"])),
         Loaded::Record(record("h", "1.0.0", &[], &[])),
         Loaded::Invalid("not ELF64".into()),
-        Loaded::Record(record("other", "1.0.0", &[], &[])),
+        Loaded::Record(record("other", "1.0.0", &[], &["echo@1.0"])),
         Loaded::Record(record("spare", "1.0.0", &[], &[])),
         Loaded::Record(record("k", "1.0.0", &[], &[])),
     ];
@@ -163,5 +163,28 @@ fn running_modules_satisfy_dependencies_and_interfaces() {
         alloc::format!("{}", p.refusal(0).unwrap()).contains("kvstore"),
         "{:?}",
         p.refused
+    );
+}
+
+#[test]
+fn one_program_binary_runs_as_several_entries() {
+    let entries = vec![
+        client(entry("stream1"), "kv", "^1.0"),
+        client(entry("stream2"), "kv", "^1.0"),
+        entry("kvstore"),
+        entry("needs-stream2"),
+    ];
+    let stream = record("stream", "1.0.0", &[], &[]);
+    let loaded = vec![
+        Loaded::Record(stream.clone()),
+        Loaded::Record(stream),
+        Loaded::Record(record("kvstore", "1.0.0", &[], &["kv@1.0"])),
+        Loaded::Record(record("other", "1.0.0", &[("stream2", "^1")], &[])),
+    ];
+    let p = plan(&entries, &loaded, &[]);
+    assert!(p.refused.is_empty(), "{:?}", p.refused);
+    assert_eq!(
+        names(&entries, &p.order),
+        ["kvstore", "stream1", "stream2", "needs-stream2"]
     );
 }

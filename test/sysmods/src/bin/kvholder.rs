@@ -14,7 +14,7 @@ helix_module! {
     author: "Helix",
     description: "Needs kvstore and keeps running (system tests: rmmod kvstore is refused)",
     flags: ModuleFlags::HOT_RELOADABLE.union(ModuleFlags::USERSPACE),
-    dependencies: [("kvstore", "^1.0")],
+    dependencies: [("kvstore", "~1.0")],
     provides: ["holder@1.0"],
     impl Module for Server {
         fn init(&mut self, _ctx: &ModuleContext) -> Result<(), ModuleError> { Ok(()) }

@@ -1,0 +1,13 @@
+//! kvstore 1.0.7 that cannot restore state: a reload to it is rolled back
+#![cfg_attr(target_os = "none", no_std, no_main)]
+#![forbid(unsafe_code)]
+
+use helix_protocol::runtime::prelude::*;
+
+helix_kvstore::kvstore_module!(
+    KvStore(helix_sysmods::FailsRestore),
+    version: "1.0.7",
+    description: "kvstore 1.0.7 that cannot restore state: a reload to it is rolled back"
+);
+
+server_main!("kvstore", helix_module_entry);

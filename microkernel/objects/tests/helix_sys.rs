@@ -504,6 +504,8 @@ const NO_CASE: &[&str] = &[
     "thread::in_use",
     "console::new",
     "lib::cycles",
+    // a deliberate fault, no syscall
+    "fault::read_kernel_address",
     // the host backend itself
     "arch/host::last",
     "arch/host::count",

@@ -24,6 +24,19 @@ pub const VERSION: u8 = 1;
 /// Length of the fixed header.
 pub const HEADER_LEN: usize = 20;
 
+/// The whole length (header and payload) a frame starting with `start`
+/// declares, once its header is there: what a receiver of the frame in
+/// pieces reserves, so a long frame is allocated once. Only a hint; the
+/// frame is still checked by [`Frame::parse`] when complete.
+pub fn declared_len(start: &[u8]) -> Option<usize> {
+    let header = start.first_chunk::<HEADER_LEN>()?;
+    if header[0..2] != MAGIC {
+        return None;
+    }
+    let payload = u32::from_le_bytes([header[16], header[17], header[18], header[19]]);
+    HEADER_LEN.checked_add(usize::try_from(payload).ok()?)
+}
+
 /// A checked view of one frame: header fields validated, payload length exact.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Frame<'a> {
@@ -220,6 +233,17 @@ mod tests {
         assert_eq!(out[4..12], crate::message::TEXT_TAG.name_hash.to_le_bytes());
         assert_eq!(u32::from_le_bytes(out[16..20].try_into().unwrap()), 3);
         assert_eq!(&out[20..], &[2, b'h', b'i']);
+    }
+
+    #[test]
+    fn declared_len_reads_the_header_once_it_is_there() {
+        let mut out = Vec::new();
+        encode_frame(MessageType::Request, &vec![7u8; 3000], &mut out).unwrap();
+        assert_eq!(declared_len(&out[..HEADER_LEN]), Some(out.len()));
+        assert_eq!(declared_len(&out[..HEADER_LEN - 1]), None);
+        let mut garbage = out.clone();
+        garbage[0] = b'X';
+        assert_eq!(declared_len(&garbage), None);
     }
 
     #[test]

@@ -10,7 +10,9 @@ use helix_abi::ipc::MSG_REG_WORDS;
 use helix_abi::{MessageInfo, SysError};
 use helix_sys::{Cap, Endpoint, Message, Received, ipcbuf};
 
-use super::chunk::{ChunkError, Kind, MAX_LONG_FRAME, MAX_TRUSTED_FRAME, Pending, Step, pieces};
+use super::chunk::{
+    ChunkError, Kind, MAX_LONG_FRAME, MAX_TRUSTED_FRAME, Pending, Step, pieces, reserve_declared,
+};
 use super::wire::{Packed, pack_kind, unpack_append};
 use crate::client::{Transport, TransportError};
 use crate::server::{Origin, ServerChannel};
@@ -96,33 +98,58 @@ impl IpcTransport {
     }
 }
 
+/// How many times a client sends a long request again when the server
+/// asks (`Resend`: it lost the start, e.g. a hot reload came between).
+const MAX_RESENDS: u32 = 4;
+
+/// The frame kind of a received message, if it is one.
+fn kind_of(r: &Received) -> Option<Kind> {
+    Kind::from_tag(r.info.label() >> 16)
+}
+
+impl IpcTransport {
+    /// Send `frame` in pieces; the server's answer to the last one. A
+    /// `Resend` answer starts the frame over (at most [`MAX_RESENDS`]
+    /// times).
+    fn send_pieces(&mut self, frame: &[u8]) -> Result<Received, TransportError> {
+        let mut resends = 0;
+        'frame: loop {
+            for (kind, piece) in pieces(frame).map_err(chunk_error)? {
+                let r = self
+                    .endpoint
+                    .call(&message(kind, piece))
+                    .map_err(transport_error)?;
+                match (kind, kind_of(&r)) {
+                    (_, Some(Kind::Resend)) if resends < MAX_RESENDS => {
+                        resends += 1;
+                        continue 'frame;
+                    }
+                    (Kind::First | Kind::Part, Some(Kind::Ack)) => {}
+                    (Kind::First | Kind::Part, _) => {
+                        return Err(chunk_error(ChunkError::OutOfTurn));
+                    }
+                    _ => return Ok(r),
+                }
+            }
+            return Err(TransportError::NoReply);
+        }
+    }
+}
+
 impl Transport for IpcTransport {
     fn call(&mut self, frame: &[u8], reply: &mut Vec<u8>) -> Result<(), TransportError> {
         self.caps_received = 0;
         reply.clear();
-        let mut answer = None;
-        for (kind, piece) in pieces(frame).map_err(chunk_error)? {
-            let r = self
-                .endpoint
-                .call(&message(kind, piece))
-                .map_err(transport_error)?;
-            if kind == Kind::Part {
-                let mut none = Vec::new();
-                if append_received(&r, &mut none) != Some(Kind::Ack) {
-                    return Err(chunk_error(ChunkError::OutOfTurn));
-                }
-            } else {
-                answer = Some(r);
-            }
-        }
-        let Some(mut r) = answer else {
-            return Err(TransportError::NoReply);
-        };
+        let mut r = self.send_pieces(frame)?;
         self.caps_received = r.info.caps();
         loop {
+            let first = reply.is_empty();
             match append_received(&r, reply) {
                 Some(Kind::Whole) => return Ok(()),
                 Some(Kind::Part) => {
+                    if first {
+                        reserve_declared(reply, MAX_TRUSTED_FRAME);
+                    }
                     r = self
                         .endpoint
                         .call(&message(Kind::Next, &[]))
@@ -229,6 +256,7 @@ impl IpcChannel {
                     });
                 }
                 Step::Ack => message(Kind::Ack, &[]),
+                Step::Resend => message(Kind::Resend, &[]),
                 Step::Reply(kind, piece) => message(kind, &piece),
                 Step::Reject => Message::with_info(MessageInfo::default(), [0; MSG_REG_WORDS]),
             };

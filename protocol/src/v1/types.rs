@@ -45,7 +45,9 @@ pub struct ModuleMetadata {
 pub struct ModuleState {
     /// Version of the format of `data`.
     pub version: u32,
-    /// The serialized state.
+    /// The serialized state (encoded as one byte string: the same bytes
+    /// as a sequence of `u8` in postcard, copied at once).
+    #[serde(with = "serde_bytes")]
     pub data: Vec<u8>,
 }
 

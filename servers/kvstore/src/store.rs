@@ -11,6 +11,7 @@ use alloc::vec::Vec;
 use helix_protocol::{ModuleError, ModuleState};
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
+use serde_bytes::ByteBuf;
 
 use crate::{KvError, KvHandler};
 
@@ -43,6 +44,7 @@ impl Format {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 struct Entry {
     writes: u64,
+    #[serde(with = "serde_bytes")]
     value: Vec<u8>,
 }
 
@@ -54,14 +56,15 @@ pub struct Store {
 }
 
 /// Format 1 written straight from the map (no copy of the values): the
-/// same bytes as a `BTreeMap<String, Vec<u8>>`.
+/// same bytes as a `BTreeMap<String, Vec<u8>>` (postcard writes a byte
+/// string and a sequence of `u8` alike; as a byte string it is one copy).
 struct ValuesView<'a>(&'a BTreeMap<String, Entry>);
 
 impl Serialize for ValuesView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(self.0.len()))?;
         for (k, e) in self.0 {
-            map.serialize_entry(k, &e.value)?;
+            map.serialize_entry(k, serde_bytes::Bytes::new(&e.value))?;
         }
         map.end()
     }
@@ -102,10 +105,13 @@ impl Store {
         let format = Format::from_version(state.version).ok_or(ModuleError::StateCorrupt)?;
         self.map = match format {
             Format::Values => {
-                let values: BTreeMap<String, Vec<u8>> = state.decode(1)?;
+                let values: BTreeMap<String, ByteBuf> = state.decode(1)?;
                 values
                     .into_iter()
-                    .map(|(k, value)| (k, Entry { writes: 1, value }))
+                    .map(|(k, value)| {
+                        let value = value.into_vec();
+                        (k, Entry { writes: 1, value })
+                    })
                     .collect()
             }
             Format::Counted => state.decode(2)?,

@@ -245,6 +245,7 @@ fn request(m: &mut Manager, pending: &mut Pending, got: &Received) -> Answer {
 fn step_message(step: FrameStep) -> Message {
     match step {
         FrameStep::Ack => frame_message(FrameKind::Ack, &[]),
+        FrameStep::Resend => frame_message(FrameKind::Resend, &[]),
         FrameStep::Reply(kind, piece) => frame_message(kind, &piece),
         FrameStep::Request(_) | FrameStep::Reject => {
             Message::with_info(MessageInfo::default(), [0; 4])

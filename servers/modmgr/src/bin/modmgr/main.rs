@@ -44,8 +44,13 @@ use spawn::Env;
 
 /// Where the manager's own heap grows.
 const HEAP_WINDOW: u64 = 0x0000_1000_0000_0000;
-/// Most bytes of it.
-const HEAP_MAX: u64 = 64 << 20;
+/// Most bytes of it. A reload holds the module's state (up to 64 MiB,
+/// `MAX_TRUSTED_FRAME`) in about three copies at its peak: the reply as
+/// received, the decoded snapshot and the restore request.
+const HEAP_MAX: u64 = 256 << 20;
+/// The share of the manager's memory its heap may take (the rest is for
+/// the modules it starts).
+const HEAP_SHARE: u64 = 4;
 
 fn run(_ctx: &ModuleContext) -> u64 {
     let Some(boot) = BootInfo::read() else {
@@ -54,7 +59,7 @@ fn run(_ctx: &ModuleContext) -> u64 {
     };
     clock::init(boot.tsc_hz());
     let memory: Cap<Untyped> = Cap::from_slot(SLOT_UNTYPED);
-    let heap = (boot.quota_bytes() / 8).min(HEAP_MAX) & !0xfff;
+    let heap = (boot.quota_bytes() / HEAP_SHARE).min(HEAP_MAX) & !0xfff;
     match memory.split(HEAP_SLOTS.0, heap) {
         Ok(_) => install_heap(HeapBudget {
             memory: HEAP_SLOTS.0,

@@ -28,13 +28,14 @@ impl Variant for FailsRestore {
     }
 }
 
-/// Restoring state crashes the process (a page fault).
+/// The process crashes (a page fault) as it starts serving: a new
+/// version starts on `resume`, right after its state was restored.
 #[derive(Debug, Default)]
-pub struct CrashesInRestore;
+pub struct CrashesOnStart;
 
-impl Variant for CrashesInRestore {
+impl Variant for CrashesOnStart {
     const FORMAT: Format = Format::Values;
-    fn restore(&mut self) -> Result<(), ModuleError> {
+    fn start(&mut self) -> Result<(), ModuleError> {
         helix_sys::fault::read_kernel_address()
     }
 }

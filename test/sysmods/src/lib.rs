@@ -19,6 +19,6 @@ mod sleep;
 
 pub use helix_echo::{Echo, EchoClient, EchoError, EchoHandler, EchoServer};
 pub use kv_variants::{
-    CRASH_VALUE, CrashesInRestore, CrashesOnPut, FailsInit, FailsRestore, StartsOnce,
+    CRASH_VALUE, CrashesOnPut, CrashesOnStart, FailsInit, FailsRestore, StartsOnce,
 };
 pub use sleep::{SleepError, Sleeper};

@@ -243,7 +243,7 @@ fn crash(w: &mut World) -> Step {
         Ok(Some(c)) => log::info!(target: "reloader", "checkpoint: {} bytes", c.bytes),
         other => return Err(fail(7, format!("checkpoint: {other:?}"))),
     }
-    match w.kv.put("boom".into(), b"crash!".to_vec()) {
+    match w.kv.put("boom".into(), helix_sysmods::CRASH_VALUE.to_vec()) {
         Err(CallError::Transport(TransportError::ServerGone)) => {}
         other => {
             return Err(fail(

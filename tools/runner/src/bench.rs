@@ -139,24 +139,53 @@ fn collect(
     Ok((account.finish(run.end).benches, run))
 }
 
-/// The Helix side: stage with `kbench`, boot under icount.
-fn helix(tree: &Tree, o: &Options, out: &Path) -> Result<Vec<BenchFigure>, Error> {
-    let (art, _, staged) = build_and_stage(
-        tree,
-        o,
-        crate::build::KernelKind::Test,
-        crate::stage::KERNEL_TESTS_ENTRY,
-        &[CMDLINE_BENCH.to_string()],
-    )?;
-    let tar = out.join("helix-bench.tar");
+/// Build and stage `entry` (kernel `kind`, cmdline `extra`), bundle it as
+/// `out/<tar>`; the offline medium that boots it.
+fn staged_medium(
+    tree: &Tree,
+    o: &Options,
+    out: &Path,
+    (kind, entry, extra): (crate::build::KernelKind, &str, &[String]),
+    tar: &str,
+) -> Result<Medium, Error> {
+    let (art, _, staged) = build_and_stage(tree, o, kind, entry, extra)?;
+    let tar = out.join(tar);
     bundle::write(&staged, &tar)?;
+    Ok(Medium::Offline {
+        loader: art.loader,
+        bundle: tar,
+    })
+}
+
+/// Boot options for a benchmark: the long timeout, and (`icount`) QEMU's
+/// instruction counting before any extra arguments.
+fn bench_options(o: &Options, icount: bool) -> BootOptions {
     let mut opts = boot_options(o);
     opts.timeout = opts.timeout.max(MIN_TIMEOUT);
-    opts.extra = ICOUNT
-        .iter()
-        .map(|s| s.to_string())
-        .chain(opts.extra)
-        .collect();
+    if icount {
+        opts.extra = ICOUNT
+            .iter()
+            .map(|s| s.to_string())
+            .chain(opts.extra)
+            .collect();
+    }
+    opts
+}
+
+/// The Helix side: stage with `kbench`, boot under icount.
+fn helix(tree: &Tree, o: &Options, out: &Path) -> Result<Vec<BenchFigure>, Error> {
+    let medium = staged_medium(
+        tree,
+        o,
+        out,
+        (
+            crate::build::KernelKind::Test,
+            crate::stage::KERNEL_TESTS_ENTRY,
+            &[CMDLINE_BENCH.to_string()],
+        ),
+        "helix-bench.tar",
+    )?;
+    let opts = bench_options(o, true);
     println!(
         "[helix] booting offline, cmdline + {CMDLINE_BENCH:?}, -smp {} {} (timeout {} s, silence {} s)",
         opts.smp,
@@ -164,10 +193,6 @@ fn helix(tree: &Tree, o: &Options, out: &Path) -> Result<Vec<BenchFigure>, Error
         opts.timeout.as_secs(),
         opts.silence.as_secs()
     );
-    let medium = Medium::Offline {
-        loader: art.loader,
-        bundle: tar,
-    };
     let (figures, run) = collect("helix", &medium, &opts)?;
     println!("[helix] {}", run.timing());
     if figures.is_empty() {
@@ -185,27 +210,19 @@ fn module_system(
     o: &Options,
     out: &Path,
 ) -> Result<(Vec<BenchFigure>, Option<f64>), Error> {
-    let (art, _, staged) = build_and_stage(
+    let medium = staged_medium(
         tree,
         o,
-        crate::build::KernelKind::Production,
-        crate::stage::SYSTEM_TESTS_ENTRY,
-        &[],
+        out,
+        (
+            crate::build::KernelKind::Production,
+            crate::stage::SYSTEM_TESTS_ENTRY,
+            &[],
+        ),
+        "helix-system-bench.tar",
     )?;
-    let tar = out.join("helix-system-bench.tar");
-    bundle::write(&staged, &tar)?;
-    let medium = Medium::Offline {
-        loader: art.loader,
-        bundle: tar,
-    };
-    let mut opts = boot_options(o);
-    opts.timeout = opts.timeout.max(MIN_TIMEOUT);
-    let plain = opts.clone();
-    opts.extra = ICOUNT
-        .iter()
-        .map(|s| s.to_string())
-        .chain(opts.extra)
-        .collect();
+    let opts = bench_options(o, true);
+    let plain = bench_options(o, false);
     println!(
         "[system] the system-test manifest under {}",
         ICOUNT.join(" ")
@@ -219,6 +236,31 @@ fn module_system(
     })?;
     println!("[system] without icount: {}", run.timing());
     Ok((figures, ready))
+}
+
+/// Hot reload: the reload-benchmark entry under icount (downtime by
+/// state size, from the module manager's figures).
+fn reload_bench(tree: &Tree, o: &Options, out: &Path) -> Result<Vec<BenchFigure>, Error> {
+    let medium = staged_medium(
+        tree,
+        o,
+        out,
+        (
+            crate::build::KernelKind::Production,
+            crate::stage::RELOAD_BENCH_ENTRY,
+            &[],
+        ),
+        "helix-reload-bench.tar",
+    )?;
+    let opts = bench_options(o, true);
+    println!("[reload] the reload benchmark under {}", ICOUNT.join(" "));
+    let (figures, run) = collect("reload", &medium, &opts)?;
+    println!("[reload] {}", run.timing());
+    if figures.is_empty() {
+        println!("[reload] no BENCH line; last serial lines:");
+        run.tail(8).iter().for_each(|l| println!("[reload]   {l}"));
+    }
+    Ok(figures)
 }
 
 /// The module manager's resolver against petgraph on the host (its
@@ -337,6 +379,7 @@ pub fn run(tree: &Tree, o: &Options) -> Result<bool, Error> {
     let linux = linux_baseline(tree, o, &out);
     let protocol = protocol_example(&tree.root);
     let system = module_system(tree, o, &out);
+    let reloads = reload_bench(tree, o, &out);
     let resolver = resolver_example(&tree.root);
 
     section("Helix (in guest, -icount shift=0: 1 cycle = 1 guest instruction)");
@@ -391,6 +434,12 @@ pub fn run(tree: &Tree, o: &Options) -> Result<bool, Error> {
             }
         }
         Err(e) => println!("no module-system figures: {e}"),
+    }
+    section("Hot reload (in guest, -icount shift=0): downtime by state size");
+    match reloads {
+        Ok(f) if f.is_empty() => println!("  no reload figures"),
+        Ok(f) => table::listing(&f).iter().for_each(|l| println!("{l}")),
+        Err(e) => println!("no reload figures: {e}"),
     }
     section("Module manager's resolver (host, wall clock; 10,000 modules, random DAG)");
     match resolver {

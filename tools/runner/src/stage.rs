@@ -53,6 +53,8 @@ pub const SYSTEM_ENTRY: &str = "Helix";
 pub const KERNEL_TESTS_ENTRY: &str = "Helix kernel tests";
 /// The entry of the system tests (the module manager runs a test manifest).
 pub const SYSTEM_TESTS_ENTRY: &str = "Helix system tests";
+/// The hot-reload benchmark (`make bench`).
+pub const RELOAD_BENCH_ENTRY: &str = "Helix reload benchmark";
 /// File-name suffix of boot manifests (the module manager's).
 pub const BOOT_MANIFEST_SUFFIX: &str = ".manifest";
 

@@ -14,6 +14,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use helix_manifest::{CapKind, ModuleEntry, StartMode};
+use helix_protocol::ModuleFlags;
 use helix_protocol::metadata::ModuleRecord;
 use semver::VersionReq;
 
@@ -78,6 +79,9 @@ pub enum BootRefusal {
         /// The refused module it needs.
         dependency: String,
     },
+    /// The record lacks `ModuleFlags::USERSPACE`: the manager spawns only
+    /// user-mode modules.
+    NotUserspace(String),
     /// The resolver's verdict (versions, cycles, missing modules).
     Resolver(String),
 }
@@ -112,6 +116,10 @@ impl fmt::Display for BootRefusal {
             BootRefusal::NeedsRefused { module, dependency } => {
                 write!(f, "{module} needs {dependency}, which is refused")
             }
+            BootRefusal::NotUserspace(module) => write!(
+                f,
+                "{module} is not flagged USERSPACE: only user-mode modules are spawned"
+            ),
             BootRefusal::Resolver(text) => f.write_str(text),
         }
     }
@@ -174,6 +182,11 @@ pub fn plan(entries: &[ModuleEntry], loaded: &[Loaded], running: &[ModuleRecord]
         let rec = match l {
             // A program (no interfaces) runs under its entry's name, so
             // one binary may run as several programs.
+            Loaded::Record(r) if !r.flags.contains(ModuleFlags::USERSPACE) => {
+                out.refused
+                    .push((i, BootRefusal::NotUserspace(r.name.clone())));
+                None
+            }
             Loaded::Record(r) if r.name == e.name || r.provides.is_empty() => Some(r),
             Loaded::Record(r) => {
                 out.refused.push((

@@ -19,24 +19,16 @@ use helix_module_loader::{LoadedModule, SegmentRights};
 /// Slots of a module's CSpace.
 pub const CSPACE_SLOTS: u32 = 1024;
 
-/// The CSpace layout of a process the manager starts.
+/// The CSpace layout of a process the manager starts: the runtime's
+/// slots (`helix_abi::process::slots`, defined once for the runtime, the
+/// kernel's tests and the manager), then the manager's own.
 pub mod slots {
-    /// Own AddressSpace.
-    pub const ASPACE: u32 = 0;
-    /// Own Thread.
-    pub const THREAD: u32 = 1;
-    /// Send-only (and GRANT) endpoint of the manager: reports, lookups.
-    pub const REPORT: u32 = 2;
-    /// Heap budget (Untyped).
-    pub const MEMORY: u32 = 3;
-    /// Service endpoint (receive).
-    pub const SERVICE: u32 = 4;
-    /// Control endpoint (receive), apart from the service endpoint.
-    pub const CONTROL: u32 = 5;
+    pub use helix_abi::process::slots::{
+        ASPACE, CONTROL, FIRST_NAMED, MEMORY, REPORT, SERVICE, THREAD,
+    };
+
     /// The manager's endpoint as the thread's fault endpoint.
     pub const FAULT: u32 = 6;
-    /// First slot of the caps the manifest names.
-    pub const FIRST_NAMED: u32 = 8;
     /// Most named caps.
     pub const MAX_NAMED: u32 = 64;
     /// First slot of the image's Frame caps.

@@ -188,3 +188,20 @@ fn one_program_binary_runs_as_several_entries() {
         ["kvstore", "stream1", "stream2", "needs-stream2"]
     );
 }
+
+#[test]
+fn only_userspace_modules_are_spawned() {
+    let entries = vec![entry("kernelish"), entry("fine")];
+    let mut kernelish = record("kernelish", "1.0.0", &[], &["k@1.0"]);
+    kernelish.flags = ModuleFlags::DRIVER;
+    let loaded = vec![
+        Loaded::Record(kernelish),
+        Loaded::Record(record("fine", "1.0.0", &[], &[])),
+    ];
+    let p = plan(&entries, &loaded, &[]);
+    assert_eq!(names(&entries, &p.order), ["fine"]);
+    assert_eq!(
+        p.refusal(0).map(|r| alloc::format!("{r}")).as_deref(),
+        Some("kernelish is not flagged USERSPACE: only user-mode modules are spawned")
+    );
+}

@@ -82,6 +82,12 @@ pub enum ReloadRefusal {
         /// The module.
         name: String,
     },
+    /// The new binary lacks `ModuleFlags::USERSPACE` (the manager spawns
+    /// only user-mode modules).
+    NotUserspace {
+        /// The new binary's module name.
+        name: String,
+    },
     /// The new binary is another module.
     NameChanged {
         /// The running module's name.
@@ -127,6 +133,9 @@ impl fmt::Display for ReloadRefusal {
         match self {
             ReloadRefusal::NotHotReloadable { name } => {
                 write!(f, "{name} is not HOT_RELOADABLE")
+            }
+            ReloadRefusal::NotUserspace { name } => {
+                write!(f, "the new {name} is not flagged USERSPACE")
             }
             ReloadRefusal::NameChanged { running, offered } => {
                 write!(f, "the new binary is {offered}, not {running}")
@@ -186,6 +195,11 @@ pub fn check_reload(
     if !current.flags.contains(ModuleFlags::HOT_RELOADABLE) {
         refusals.push(ReloadRefusal::NotHotReloadable {
             name: current.name.clone(),
+        });
+    }
+    if !new.flags.contains(ModuleFlags::USERSPACE) {
+        refusals.push(ReloadRefusal::NotUserspace {
+            name: new.name.clone(),
         });
     }
     if new.name != current.name {

@@ -81,6 +81,15 @@ fn only_the_running_records_flag_counts() {
 }
 
 #[test]
+fn a_new_binary_that_is_not_userspace() {
+    let new = with("1.0.1", |r| r.flags = ModuleFlags::HOT_RELOADABLE);
+    assert_eq!(
+        refusals_of(new, &[]),
+        [ReloadRefusal::NotUserspace { name: name("kv") }]
+    );
+}
+
+#[test]
 fn a_major_bump() {
     let v = AbiVersion::new;
     assert_eq!(

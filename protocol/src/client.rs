@@ -293,6 +293,17 @@ impl<T: Transport> ControlClient<T> {
         self.expect(Q::Shutdown, |r| matches!(r, A::ShutDown).then_some(()))
     }
 
+    /// Deliver `event` to the module (`handle_message` with an `Event`
+    /// message; a v2 module's `handle_event`). `Ok(true)` when the module
+    /// took it, `Ok(false)` when it answered an error (a module that
+    /// handles no events): only the transport can fail the call.
+    pub fn event(&mut self, event: &crate::v2::Event) -> Result<bool, ControlError> {
+        encode_frame(MessageType::Event, event, &mut self.request)?;
+        self.reply.clear();
+        self.transport.call(&self.request, &mut self.reply)?;
+        Ok(Frame::parse(&self.reply)?.kind != MessageType::Error)
+    }
+
     /// Give back the transport.
     pub fn into_transport(self) -> T {
         self.transport

@@ -250,3 +250,24 @@ fn context_lookups() {
     assert_eq!(ctx.cap("log").map(|c| c.slot), Some(4));
     assert_eq!(ctx.cap("blk"), None);
 }
+
+#[test]
+fn an_event_to_a_module_that_handles_no_messages_is_not_taken() {
+    use crate::client::ControlClient;
+    use crate::server::{Loopback, ServerCore};
+    let mut core = ServerCore::new(Minimal);
+    let changed = crate::v2::Event::DependencyChanged {
+        name: "kvstore".into(),
+        available: true,
+    };
+    assert_eq!(
+        ControlClient::new(Loopback::control(&mut core)).event(&changed),
+        Ok(false)
+    );
+    // The server still answers afterwards.
+    assert!(
+        ControlClient::new(Loopback::control(&mut core))
+            .ping()
+            .is_ok()
+    );
+}

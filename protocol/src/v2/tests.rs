@@ -402,3 +402,25 @@ fn typed_client_through_adapter_and_server_core() {
         crate::client::CallError::Server(ServerError::Refused(String::from("Not implemented")))
     );
 }
+
+#[test]
+fn the_manager_delivers_events_on_the_control_path() {
+    use crate::client::ControlClient;
+    use crate::server::Loopback;
+    // A v2 module gets it in handle_event (a Tick it counts).
+    let mut core = ServerCore::new(ModuleAdapter::new(started("quantum=1")));
+    let tick = Event::Tick { timestamp_ns: 1 };
+    assert_eq!(
+        ControlClient::new(Loopback::control(&mut core)).event(&tick),
+        Ok(true)
+    );
+    assert_eq!(core.module().inner().ticks_seen, 1);
+    let changed = Event::DependencyChanged {
+        name: "kvstore".into(),
+        available: false,
+    };
+    assert_eq!(
+        ControlClient::new(Loopback::control(&mut core)).event(&changed),
+        Ok(true)
+    );
+}

@@ -9,6 +9,7 @@ use helix_abi::bootinfo::SLOT_THREAD;
 use helix_protocol::client::{ControlClient, ControlError};
 use helix_protocol::runtime::IpcTransport;
 use helix_protocol::v1::ModuleState;
+use helix_protocol::v2::Event;
 use helix_sys::{Cap, Thread};
 
 use crate::snapshot::Snapshot;
@@ -54,6 +55,17 @@ fn with<R>(
     let r = f(&mut c);
     let _ = me.set_timeout(0);
     r.map_err(|error| ControlFailure { call, error })
+}
+
+/// Tell a dependent that module `name` is going away for a reload
+/// (`available: false`) or serves again; `Ok(true)` when its module took
+/// the event, `Ok(false)` when it handles no events.
+pub fn dependency_changed(slot: u32, name: &str, available: bool) -> Result<bool, ControlFailure> {
+    let event = Event::DependencyChanged {
+        name: name.into(),
+        available,
+    };
+    with(slot, PING_TICKS, "dependency_changed", |c| c.event(&event))
 }
 
 /// Requests served so far.

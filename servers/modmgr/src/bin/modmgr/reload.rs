@@ -49,6 +49,38 @@ struct ManagerHost<'a> {
     suspended: bool,
     /// The state the old version saved (kept as the module's checkpoint).
     saved: Option<Snapshot>,
+    /// The dependents were told the module goes away.
+    notified: bool,
+}
+
+/// Tell every running dependent of module `id` that it goes away for a
+/// reload (`available: false`) or serves again, as a `DependencyChanged`
+/// event on the dependent's control path. A dependent that does not
+/// answer in time is logged, never waited for.
+fn notify_dependents(m: &Manager, id: ModuleId, available: bool) {
+    let Some(name) = m.modules.get(&id).map(|x| x.entry.name.as_str()) else {
+        return;
+    };
+    let what = if available {
+        "serves again"
+    } else {
+        "is being reloaded"
+    };
+    for x in m.modules.values() {
+        let depends = x.loaded.record.dependencies.iter().any(|d| d.name == name);
+        let (true, Some(e), true) = (depends, x.endpoints, x.process.is_some()) else {
+            continue;
+        };
+        match control::dependency_changed(e.manager, name, available) {
+            Ok(taken) => log::info!(
+                target: "modmgr",
+                "{}: told {name} {what} ({})",
+                x.entry.name,
+                if taken { "taken" } else { "it handles no events" }
+            ),
+            Err(f) => log::warn!(target: "modmgr", "{}: not told {name} {what}: {f}", x.entry.name),
+        }
+    }
 }
 
 fn host_err(e: impl core::fmt::Display) -> HostError {
@@ -201,6 +233,8 @@ impl ReloadHost for ManagerHost<'_> {
                 "the new version did not start: {e}"
             )));
         }
+        notify_dependents(self.m, id, false);
+        self.notified = true;
         let r = control::quiesce(self.endpoints(id)?.manager).map_err(host_err);
         if r.is_err() {
             self.discard_new(id);
@@ -342,16 +376,18 @@ pub fn reload(m: &mut Manager, id: ModuleId, file: &str) -> Result<ReloadReport,
         incoming: None,
         suspended: false,
         saved: None,
+        notified: false,
     };
     let mut engine = HotReloadEngine::new(host);
     let outcome = engine.reload(id, &bytes);
     let last = engine.last().map(|l| format!("{l}"));
     let host = engine.into_host();
+    let notified = host.notified;
     let m = host.m;
     if let Some(x) = m.modules.get_mut(&id) {
         x.last_reload.clone_from(&last);
     }
-    match outcome {
+    let answer = match outcome {
         Ok(r) => {
             log::info!(target: "modmgr", "reloaded {r}");
             m.reload_downtimes
@@ -381,7 +417,13 @@ pub fn reload(m: &mut Manager, id: ModuleId, file: &str) -> Result<ReloadReport,
             log::warn!(target: "modmgr", "{name}: {e}");
             Err(failed(m, id, e))
         }
+    };
+    // Whichever version serves now (the new one, the old one rolled back,
+    // or a restart after a failed rollback), the dependents hear it.
+    if notified && m.modules.get(&id).is_some_and(|x| x.process.is_some()) {
+        notify_dependents(m, id, true);
     }
+    answer
 }
 
 /// The manager's answer to a reload that did not complete; after a

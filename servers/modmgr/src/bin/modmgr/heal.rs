@@ -93,6 +93,16 @@ pub fn ended(m: &mut Manager, id: ModuleId, generation: u32, ending: Ending) {
         m.verdicts.exited(&name, outcome);
         return;
     }
+    retry_or_give_up(m, id, now_ms, &ending);
+}
+
+/// Server `id` failed with `ending` (its process is gone): queue a restart
+/// if its budget allows one more, else mark it failed and say so.
+fn retry_or_give_up(m: &mut Manager, id: ModuleId, now_ms: u64, ending: &Ending) {
+    let Some(x) = m.modules.get_mut(&id) else {
+        return;
+    };
+    let name = x.entry.name.clone();
     if !x.restart_log.allow(now_ms, x.entry.budget) {
         let why = format!(
             "{ending}; restart budget spent ({} restarts within {} ms)",
@@ -146,6 +156,16 @@ pub fn run_queue(m: &mut Manager) {
                         .map_or_else(|| String::from("no checkpoint"), |b| format!("checkpoint of {b} bytes")),
                     r.restarts
                 );
+            }
+            // The new process crashed or hung before its loop: one more
+            // failure, for the restart policy and budget to judge.
+            Err(e @ HealError::NotReady(_)) => {
+                let ending = Ending::Failed(format!("restart: {e}"));
+                if let Some(x) = m.modules.get_mut(&id) {
+                    x.status = ModuleStatus::Failed(format!("{ending}"));
+                    x.last_failure = Some(format!("{ending}"));
+                }
+                retry_or_give_up(m, id, clock::since_start() / 1000, &ending);
             }
             Err(e) => {
                 log::error!(target: "modmgr", "{name}: restart failed: {e}");

@@ -163,6 +163,13 @@ impl Pending {
         }
     }
 
+    /// A new request from `badge` drops whatever it left behind (a half
+    /// request, an unfetched reply).
+    pub fn forget(&mut self, badge: u64) {
+        self.replies.remove(&badge);
+        self.requests.remove(&badge);
+    }
+
     /// A message of `kind` carrying `bytes` arrived from `badge`, a client
     /// (its requests may be up to [`MAX_LONG_FRAME`] long).
     pub fn receive(&mut self, badge: u64, kind: Kind, bytes: &[u8]) -> Step {
@@ -175,9 +182,7 @@ impl Pending {
         let limit = limit.min(MAX_TRUSTED_FRAME);
         match kind {
             Kind::Whole | Kind::First => {
-                // A new request drops whatever this caller left behind.
-                self.replies.remove(&badge);
-                self.requests.remove(&badge);
+                self.forget(badge);
                 if bytes.len() > limit {
                     return Step::Reject;
                 }

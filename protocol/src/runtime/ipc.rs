@@ -13,7 +13,7 @@ use helix_sys::{Cap, Endpoint, Message, Received, ipcbuf};
 use super::chunk::{
     ChunkError, Kind, MAX_LONG_FRAME, MAX_TRUSTED_FRAME, Pending, Step, pieces, reserve_declared,
 };
-use super::wire::{Packed, pack_kind, unpack_append};
+use super::wire::{MAX_FRAME, Packed, pack_kind, unpack_append};
 use crate::client::{Transport, TransportError};
 use crate::server::{Origin, ServerChannel};
 
@@ -233,17 +233,31 @@ impl IpcChannel {
             }
             let got = r.map_err(transport_error)?;
             retried = false;
-            let mut bytes = Vec::new();
+            // The message is unpacked into the caller's frame buffer (kept
+            // across requests), so a whole request costs no allocation.
+            let mut bytes = core::mem::take(frame);
+            bytes.clear();
             let limit = if on_control || got.badge == MANAGER_BADGE {
                 MAX_TRUSTED_FRAME
             } else {
                 MAX_LONG_FRAME
             };
             let step = match append_received(&got, &mut bytes) {
-                Some(kind) => self.pending.receive_up_to(got.badge, kind, &bytes, limit),
+                Some(Kind::Whole) => {
+                    self.pending.forget(got.badge);
+                    Step::Request(bytes)
+                }
+                Some(kind) => {
+                    let step = self.pending.receive_up_to(got.badge, kind, &bytes, limit);
+                    *frame = bytes;
+                    step
+                }
                 // Not a frame: serve it as an empty request (the core
                 // answers with a decode error).
-                None => Step::Request(Vec::new()),
+                None => {
+                    bytes.clear();
+                    Step::Request(bytes)
+                }
             };
             let answer = match step {
                 Step::Request(req) => {
@@ -266,6 +280,9 @@ impl IpcChannel {
 
     /// The first message of the reply to the current caller.
     fn first_piece(&mut self, reply: &[u8]) -> Message {
+        if reply.len() <= MAX_FRAME {
+            return message(Kind::Whole, reply);
+        }
         match self.pending.reply(self.caller, reply.to_vec()) {
             Step::Reply(kind, piece) => message(kind, &piece),
             // The caller hears an empty answer (`NoReply`) rather than waiting forever.

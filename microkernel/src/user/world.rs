@@ -391,11 +391,15 @@ impl World {
     }
 
     fn load(&mut self, cpu: usize, t: ThreadId, frame: &mut TrapFrame) {
-        if let Some(a) = self.space_of(t) {
+        // One lookup for both: its address space, and its IPC buffer
+        // (every user thread finds its own at FS:0).
+        let (space, fs) = self
+            .sys
+            .thread(t)
+            .map_or((None, 0), |th| (th.aspace, th.ipc_buffer));
+        if let Some(a) = space {
             self.m.activate(cpu, a);
         }
-        // Every user thread finds its own IPC buffer at FS:0.
-        let fs = self.sys.thread(t).map_or(0, |th| th.ipc_buffer);
         if let Some(c) = self.m.cpus.get_mut(cpu)
             && c.fs != fs
         {

@@ -375,6 +375,14 @@ fn section(title: &str) {
 pub fn run(tree: &Tree, o: &Options) -> Result<bool, Error> {
     let out = tree.out.join("bench");
     fs::create_dir_all(&out).map_err(|e| Error::io("create", &out, e))?;
+    // `--only kernel`: the kernel figures alone (one boot, for quick
+    // before/after comparisons of the kernel paths).
+    if o.only.as_deref() == Some("kernel") {
+        section("Helix (in guest, -icount shift=0: 1 cycle = 1 guest instruction)");
+        let f = helix(tree, o, &out)?;
+        table::listing(&f).iter().for_each(|l| println!("{l}"));
+        return Ok(!f.is_empty());
+    }
     let helix = helix(tree, o, &out);
     let linux = linux_baseline(tree, o, &out);
     let protocol = protocol_example(&tree.root);

@@ -19,6 +19,7 @@ commands:
           and under OVMF (--limine-dir); last line `N passed, N failed`
   bench   boot Helix with `kbench` and a Debian Linux baseline under
           -icount shift=0,align=off; print the figures and ratios
+          (--only kernel: the kernel figures alone, one boot)
   clippy  clippy -D warnings on the host crates and, for x86_64-unknown-none,
           the kernel (both kernels), the loader and every user module
   stress  boot the structured hostile case alone (--seed, --calls; a
@@ -36,7 +37,7 @@ options:
   --medium <m>              test: offline (default) | iso-seabios | iso-ovmf
   --limine-dir <dir>        iso, test-limine, iso media: a Limine binary release
   --out <path>              iso: the image to write (default build/helix.iso)
-  --only <case>             test: run one kernel case
+  --only <case>             test: run one kernel case; bench: `kernel`
   --ktest                   stage: add `ktest` to the kernel cmdline
   --no-build                use the kernel and loader already in target/ (no cargo build)
   --verbose                 test: print every serial line of every boot; the serial log of

@@ -10,6 +10,7 @@ use crate::user::smp;
 pub fn run(name: &str) -> ! {
     match name {
         "tlb_shootdown_unanswered" => tlb_shootdown_unanswered(),
+        "acpi_unmappable" => crate::arch::acpi::drill_unmappable_table(),
         other => kprintln!("helix: drill `{other}` is unknown"),
     }
     // A drill that comes back did not end the kernel: that is the failure.

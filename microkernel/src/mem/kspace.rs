@@ -21,6 +21,12 @@ pub const HEAP_MAX: u64 = 1 << 30;
 
 static KSPACE: Mutex<Option<AddressSpace>> = Mutex::new(None);
 
+/// Test kernel only (the `acpi_unmappable` drill): the next `map_mmio`
+/// fails as if no frame were left for its page table.
+#[cfg(feature = "ktest")]
+pub static FAIL_NEXT_MMIO: core::sync::atomic::AtomicBool =
+    core::sync::atomic::AtomicBool::new(false);
+
 /// Why the kernel address space could not be built.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KspaceError {
@@ -171,6 +177,10 @@ pub fn map_fresh(virt: u64, len: u64) -> Result<(), MapError> {
 /// Map one device page (MMIO) at its HHDM address, read-write; returns the
 /// virtual address. Mapping it twice is fine.
 pub fn map_mmio(phys: u64) -> Result<u64, MapError> {
+    #[cfg(feature = "ktest")]
+    if FAIL_NEXT_MMIO.swap(false, core::sync::atomic::Ordering::SeqCst) {
+        return Err(MapError::OutOfFrames);
+    }
     let mut guard = KSPACE.lock();
     let space = guard.as_mut().ok_or(MapError::OutOfFrames)?;
     let mut frame = frames::allocate;

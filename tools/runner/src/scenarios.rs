@@ -227,6 +227,8 @@ pub fn all(good: &Staged) -> Result<Vec<Scenario>, Error> {
     missing.config = with_missing_module(&good.config)?;
     let mut unanswered = good.clone();
     unanswered.config = with_cmdline(&good.config, "kfatal=tlb_shootdown_unanswered")?;
+    let mut unmappable = good.clone();
+    unmappable.config = with_cmdline(&good.config, "kfatal=acpi_unmappable")?;
     let mut malformed = good.clone();
     malformed.config = good
         .config
@@ -256,6 +258,11 @@ pub fn all(good: &Staged) -> Result<Vec<Scenario>, Error> {
             name: "unanswered_tlb_shootdown_is_fatal",
             staged: unanswered,
             expect: Expect::KernelError("cpu 1 (LAPIC id".into()),
+        },
+        Scenario {
+            name: "unmappable_acpi_table_is_fatal",
+            staged: unmappable,
+            expect: Expect::KernelError("ACPI table page".into()),
         },
         Scenario {
             name: "malformed_cfg_line",

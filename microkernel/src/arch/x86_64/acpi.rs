@@ -43,6 +43,26 @@ impl AcpiHandler for Hhdm {
     fn unmap_physical_region<T>(_region: &PhysicalMapping<Self, T>) {}
 }
 
+/// Test kernel only (the `acpi_unmappable` drill): ask the table handler
+/// for a page outside the HHDM while mapping it fails; the kernel must
+/// stop with the reason instead of handing back a pointer to nothing.
+#[cfg(feature = "ktest")]
+pub fn drill_unmappable_table() {
+    // The first 4 GiB-aligned physical page above RAM that nothing maps.
+    let Some(page) = (1..64u64)
+        .map(|k| k << 32)
+        .find(|&p| paging::translate(paging::phys_to_virt(p)).is_none())
+    else {
+        return;
+    };
+    crate::mem::kspace::FAIL_NEXT_MMIO.store(true, core::sync::atomic::Ordering::SeqCst);
+    // SAFETY: nothing reads through the mapping: the handler stops the
+    // kernel when the page cannot be mapped (what the drill checks), and
+    // should it ever return, the mapping is dropped unread.
+    let mapping = unsafe { Hhdm.map_physical_region::<u8>(page as usize, 1) };
+    drop(mapping);
+}
+
 /// What the MADT says about external interrupts.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct IrqLayout {

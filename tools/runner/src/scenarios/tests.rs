@@ -174,6 +174,13 @@ fn scenarios_break_what_they_claim() -> Result<(), Error> {
         drill.contains("cmdline: log=info kfatal=tlb_shootdown_unanswered\n"),
         "{drill}"
     );
-    assert_eq!(all.len(), 6);
+    let acpi = get("unmappable_acpi_table_is_fatal")
+        .map(|s| s.config.clone())
+        .unwrap_or_default();
+    assert!(
+        acpi.contains("cmdline: log=info kfatal=acpi_unmappable\n"),
+        "{acpi}"
+    );
+    assert_eq!(all.len(), 7);
     Ok(())
 }

@@ -165,20 +165,22 @@ impl Pending {
 
     /// A new request from `badge` drops whatever it left behind (a half
     /// request, an unfetched reply).
-    pub fn forget(&mut self, badge: u64) {
+    fn forget(&mut self, badge: u64) {
         self.replies.remove(&badge);
         self.requests.remove(&badge);
     }
 
     /// A message of `kind` carrying `bytes` arrived from `badge`, a client
     /// (its requests may be up to [`MAX_LONG_FRAME`] long).
-    pub fn receive(&mut self, badge: u64, kind: Kind, bytes: &[u8]) -> Step {
+    pub fn receive(&mut self, badge: u64, kind: Kind, bytes: Vec<u8>) -> Step {
         self.receive_up_to(badge, kind, bytes, MAX_LONG_FRAME)
     }
 
     /// The same for a caller whose requests may be up to `limit` bytes
-    /// long (the module manager's: [`MAX_TRUSTED_FRAME`]).
-    pub fn receive_up_to(&mut self, badge: u64, kind: Kind, bytes: &[u8], limit: usize) -> Step {
+    /// long (the module manager's: [`MAX_TRUSTED_FRAME`]). The message's
+    /// bytes are taken as they are: a whole request is served, and a first
+    /// piece kept, without a copy.
+    pub fn receive_up_to(&mut self, badge: u64, kind: Kind, bytes: Vec<u8>, limit: usize) -> Step {
         let limit = limit.min(MAX_TRUSTED_FRAME);
         match kind {
             Kind::Whole | Kind::First => {
@@ -187,9 +189,9 @@ impl Pending {
                     return Step::Reject;
                 }
                 if kind == Kind::Whole {
-                    return Step::Request(bytes.to_vec());
+                    return Step::Request(bytes);
                 }
-                let mut buf = bytes.to_vec();
+                let mut buf = bytes;
                 reserve_declared(&mut buf, limit);
                 self.requests.insert(badge, buf);
                 self.touch(badge);
@@ -204,7 +206,7 @@ impl Pending {
                 if buf.len() + bytes.len() > limit {
                     return Step::Reject;
                 }
-                buf.extend_from_slice(bytes);
+                buf.extend_from_slice(&bytes);
                 if kind == Kind::Last {
                     return Step::Request(buf);
                 }
@@ -281,7 +283,7 @@ mod tests {
     fn carry(p: &mut Pending, badge: u64, request: &[u8], reply: &[u8]) -> (Vec<u8>, Vec<u8>) {
         let mut got = None;
         for (kind, piece) in pieces(request).unwrap() {
-            match p.receive(badge, kind, piece) {
+            match p.receive(badge, kind, Vec::from(piece)) {
                 Step::Ack => assert!(matches!(kind, Kind::First | Kind::Part)),
                 Step::Request(r) => got = Some(r),
                 other => panic!("unexpected {other:?}"),
@@ -299,7 +301,7 @@ mod tests {
                 Step::Reply(Kind::Part, b) => {
                     assert_eq!(b.len(), MAX_FRAME);
                     back.extend(b);
-                    step = p.receive(badge, Kind::Next, &[]);
+                    step = p.receive(badge, Kind::Next, Vec::new());
                 }
                 other => panic!("unexpected {other:?}"),
             }
@@ -339,15 +341,15 @@ mod tests {
         let n = MAX_LONG_FRAME / MAX_FRAME;
         for i in 0..n {
             let kind = if i == 0 { Kind::First } else { Kind::Part };
-            assert_eq!(client.receive(1, kind, &piece), Step::Ack);
+            assert_eq!(client.receive(1, kind, piece.clone()), Step::Ack);
             assert_eq!(
-                trusted.receive_up_to(1, kind, &piece, MAX_TRUSTED_FRAME),
+                trusted.receive_up_to(1, kind, piece.clone(), MAX_TRUSTED_FRAME),
                 Step::Ack
             );
         }
-        assert_eq!(client.receive(1, Kind::Part, &piece), Step::Reject);
+        assert_eq!(client.receive(1, Kind::Part, piece.clone()), Step::Reject);
         assert_eq!(
-            trusted.receive_up_to(1, Kind::Part, &piece, MAX_TRUSTED_FRAME),
+            trusted.receive_up_to(1, Kind::Part, piece.clone(), MAX_TRUSTED_FRAME),
             Step::Ack,
             "the manager's path takes more"
         );
@@ -364,7 +366,7 @@ mod tests {
             if kind == Kind::Whole {
                 break;
             }
-            step = p.receive(9, Kind::Next, &[]);
+            step = p.receive(9, Kind::Next, Vec::new());
         }
         assert_eq!(back, frame);
         assert_eq!(p.held(), 0);
@@ -379,15 +381,15 @@ mod tests {
         let mut parts = pieces(&frame).unwrap();
         let mut old = Pending::new();
         let (k, first) = parts.next().unwrap();
-        assert_eq!(old.receive(4, k, first), Step::Ack);
+        assert_eq!(old.receive(4, k, Vec::from(first)), Step::Ack);
         let mut new = Pending::new();
         let (k, second) = parts.next().unwrap();
-        assert_eq!(new.receive(4, k, second), Step::Resend);
+        assert_eq!(new.receive(4, k, Vec::from(second)), Step::Resend);
         assert_eq!(new.held(), 0, "nothing kept from the broken frame");
         drop(parts);
         let mut got = None;
         for (k, piece) in pieces(&frame).unwrap() {
-            match new.receive(4, k, piece) {
+            match new.receive(4, k, Vec::from(piece)) {
                 Step::Ack => {}
                 Step::Request(r) => got = Some(r),
                 other => panic!("unexpected {other:?}"),
@@ -395,7 +397,10 @@ mod tests {
         }
         assert_eq!(got.as_deref(), Some(&frame[..]));
         // A last piece alone is sent again too, never served as a request.
-        assert_eq!(Pending::new().receive(4, Kind::Last, b"tail"), Step::Resend);
+        assert_eq!(
+            Pending::new().receive(4, Kind::Last, Vec::from(b"tail")),
+            Step::Resend
+        );
     }
 
     #[test]
@@ -404,28 +409,31 @@ mod tests {
         let long = alloc::vec![1u8; 3 * MAX_FRAME];
         assert!(matches!(p.reply(5, long), Step::Reply(Kind::Part, _)));
         assert_eq!(p.held(), 1);
-        assert!(matches!(p.receive(5, Kind::Whole, b"x"), Step::Request(_)));
+        assert!(matches!(
+            p.receive(5, Kind::Whole, Vec::from(b"x")),
+            Step::Request(_)
+        ));
         assert_eq!(p.held(), 0);
-        assert_eq!(p.receive(5, Kind::Next, &[]), Step::Reject);
-        assert_eq!(p.receive(5, Kind::Ack, &[]), Step::Reject);
+        assert_eq!(p.receive(5, Kind::Next, Vec::new()), Step::Reject);
+        assert_eq!(p.receive(5, Kind::Ack, Vec::new()), Step::Reject);
     }
 
     #[test]
     fn callers_are_kept_apart_and_bounded() {
         let mut p = Pending::new();
         for b in 0..(MAX_PENDING as u64 + 10) {
-            assert_eq!(p.receive(b, Kind::First, b"piece"), Step::Ack);
+            assert_eq!(p.receive(b, Kind::First, Vec::from(b"piece")), Step::Ack);
         }
         assert_eq!(p.held(), MAX_PENDING, "the oldest are dropped");
         assert_eq!(
-            p.receive(MAX_PENDING as u64 + 9, Kind::Last, b"!"),
+            p.receive(MAX_PENDING as u64 + 9, Kind::Last, Vec::from(b"!")),
             Step::Request(b"piece!".to_vec())
         );
         // Caller 0 was dropped: the rest of its request is sent again...
-        assert_eq!(p.receive(0, Kind::Last, b"!"), Step::Resend);
+        assert_eq!(p.receive(0, Kind::Last, Vec::from(b"!")), Step::Resend);
         // ...and a Whole is a fresh request.
         assert_eq!(
-            p.receive(0, Kind::Whole, b"new"),
+            p.receive(0, Kind::Whole, Vec::from(b"new")),
             Step::Request(b"new".to_vec())
         );
     }

@@ -243,15 +243,7 @@ impl IpcChannel {
                 MAX_LONG_FRAME
             };
             let step = match append_received(&got, &mut bytes) {
-                Some(Kind::Whole) => {
-                    self.pending.forget(got.badge);
-                    Step::Request(bytes)
-                }
-                Some(kind) => {
-                    let step = self.pending.receive_up_to(got.badge, kind, &bytes, limit);
-                    *frame = bytes;
-                    step
-                }
+                Some(kind) => self.pending.receive_up_to(got.badge, kind, bytes, limit),
                 // Not a frame: serve it as an empty request (the core
                 // answers with a decode error).
                 None => {

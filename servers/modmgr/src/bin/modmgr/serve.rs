@@ -211,7 +211,7 @@ fn request(m: &mut Manager, pending: &mut Pending, got: &Received) -> Answer {
     let Some(kind) = received_frame_bytes(got, &mut bytes) else {
         return Answer::Reply(Message::new(0, &[]));
     };
-    let frame = match pending.receive(got.badge, kind, &bytes) {
+    let frame = match pending.receive(got.badge, kind, bytes) {
         FrameStep::Request(f) => f,
         step => return Answer::Reply(step_message(step)),
     };

@@ -180,13 +180,13 @@ pub fn plan(entries: &[ModuleEntry], loaded: &[Loaded], running: &[ModuleRecord]
     for i in 0..n {
         let (e, l) = (&entries[i], &loaded[i]);
         let rec = match l {
-            // A program (no interfaces) runs under its entry's name, so
-            // one binary may run as several programs.
             Loaded::Record(r) if !r.flags.contains(ModuleFlags::USERSPACE) => {
                 out.refused
                     .push((i, BootRefusal::NotUserspace(r.name.clone())));
                 None
             }
+            // A program (no interfaces) runs under its entry's name, so
+            // one binary may run as several programs.
             Loaded::Record(r) if r.name == e.name || r.provides.is_empty() => Some(r),
             Loaded::Record(r) => {
                 out.refused.push((

@@ -20,7 +20,7 @@ use helix_protocol::interfaces::modmgr::{ModuleStatus, RestartReport};
 
 use crate::clock;
 use crate::control::{self, ControlFailure};
-use crate::manager::{Manager, badge};
+use crate::manager::{Managed, Manager, badge};
 use crate::snapshot::Snapshot;
 use crate::spawn;
 
@@ -67,13 +67,7 @@ pub fn ended(m: &mut Manager, id: ModuleId, generation: u32, ending: Ending) {
         spawn::destroy(p, &mut m.slots);
     }
     let name = x.entry.name.clone();
-    x.status = match &ending {
-        Ending::Exit(n) => ModuleStatus::Exited(*n),
-        other => ModuleStatus::Failed(format!("{other}")),
-    };
-    if ending.is_failure() {
-        x.last_failure = Some(format!("{ending}"));
-    }
+    note_ending(x, &ending);
     // Programs run once; servers are what clients depend on.
     let server = x.endpoints.is_some();
     if !server || !wants_restart(x.entry.restart, &ending) {
@@ -94,6 +88,17 @@ pub fn ended(m: &mut Manager, id: ModuleId, generation: u32, ending: Ending) {
         return;
     }
     retry_or_give_up(m, id, now_ms, &ending);
+}
+
+/// What `lsmod` shows of a process that ended with `ending`.
+fn note_ending(x: &mut Managed, ending: &Ending) {
+    x.status = match ending {
+        Ending::Exit(n) => ModuleStatus::Exited(*n),
+        other => ModuleStatus::Failed(format!("{other}")),
+    };
+    if ending.is_failure() {
+        x.last_failure = Some(format!("{ending}"));
+    }
 }
 
 /// Server `id` failed with `ending` (its process is gone): queue a restart
@@ -162,8 +167,7 @@ pub fn run_queue(m: &mut Manager) {
             Err(e @ HealError::NotReady(_)) => {
                 let ending = Ending::Failed(format!("restart: {e}"));
                 if let Some(x) = m.modules.get_mut(&id) {
-                    x.status = ModuleStatus::Failed(format!("{ending}"));
-                    x.last_failure = Some(format!("{ending}"));
+                    note_ending(x, &ending);
                 }
                 retry_or_give_up(m, id, clock::since_start() / 1000, &ending);
             }

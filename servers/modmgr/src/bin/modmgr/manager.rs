@@ -17,6 +17,7 @@ use helix_modmgr::{
 };
 use helix_module_loader::{LoadedModule, LoaderRegistry};
 use helix_protocol::interfaces::modmgr::ModuleStatus;
+use helix_protocol::metadata::RecordDependency;
 use helix_protocol::runtime::{IpcTransport, MANAGER_BADGE};
 use helix_protocol::{Module, ModuleContext, ModuleError, ModuleFlags, ModuleMetadata};
 use helix_sys::bootinfo::BootInfo;
@@ -598,6 +599,27 @@ impl Manager {
             self.free_endpoints(m.endpoints);
         }
         Ok(())
+    }
+
+    /// Running modules whose record depends on module `id` (by name), with
+    /// each such dependency: whose constraints a reload of `id` must keep,
+    /// and who is told of it.
+    pub fn record_dependents(&self, id: ModuleId) -> Vec<(&Managed, &RecordDependency)> {
+        let Some(name) = self.modules.get(&id).map(|x| x.entry.name.as_str()) else {
+            return Vec::new();
+        };
+        self.modules
+            .values()
+            .filter(|x| x.id != id && x.process.is_some())
+            .flat_map(|x| {
+                x.loaded
+                    .record
+                    .dependencies
+                    .iter()
+                    .filter(move |d| d.name == name)
+                    .map(move |d| (x, d))
+            })
+            .collect()
     }
 
     /// Running modules that need `id` (by module dependency or by a

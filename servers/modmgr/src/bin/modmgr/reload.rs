@@ -66,9 +66,11 @@ fn notify_dependents(m: &Manager, id: ModuleId, available: bool) {
     } else {
         "is being reloaded"
     };
-    for x in m.modules.values() {
-        let depends = x.loaded.record.dependencies.iter().any(|d| d.name == name);
-        let (true, Some(e), true) = (depends, x.endpoints, x.process.is_some()) else {
+    let mut dependents = m.record_dependents(id);
+    // Once per module, even if its record names `id` twice.
+    dependents.dedup_by_key(|(x, _)| x.id);
+    for (x, _) in dependents {
+        let Some(e) = x.endpoints else {
             continue;
         };
         match control::dependency_changed(e.manager, name, available) {
@@ -197,22 +199,10 @@ impl ReloadHost for ManagerHost<'_> {
     }
 
     fn dependents(&self, id: ModuleId) -> Vec<(String, String)> {
-        let Some(name) = self.m.modules.get(&id).map(|x| x.entry.name.clone()) else {
-            return Vec::new();
-        };
         self.m
-            .modules
-            .values()
-            .filter(|x| x.id != id && x.process.is_some())
-            .flat_map(|x| {
-                x.loaded
-                    .record
-                    .dependencies
-                    .iter()
-                    .filter(|d| d.name == name)
-                    .map(|d| (x.entry.name.clone(), d.version_constraint.clone()))
-                    .collect::<Vec<_>>()
-            })
+            .record_dependents(id)
+            .into_iter()
+            .map(|(x, d)| (x.entry.name.clone(), d.version_constraint.clone()))
             .collect()
     }
 

@@ -13,7 +13,7 @@ use core::marker::PhantomData;
 use helix_abi::SysError;
 
 use crate::interfaces::Interface;
-use crate::message::{DecodeError, EncodeError, Frame, MessageType, encode_frame};
+use crate::message::{DecodeError, EncodeError, Frame, MessageType, WireMessage, encode_frame};
 use crate::server::ServerError;
 
 /// Why a frame could not be delivered or answered.
@@ -206,9 +206,7 @@ impl<T: Transport> ControlClient<T> {
         &mut self,
         request: &crate::server::ControlRequest,
     ) -> Result<crate::server::ControlResponse, ControlError> {
-        encode_frame(MessageType::Control, request, &mut self.request)?;
-        self.reply.clear();
-        self.transport.call(&self.request, &mut self.reply)?;
+        self.exchange(MessageType::Control, request)?;
         let frame = Frame::parse(&self.reply)?;
         match frame.kind {
             MessageType::Response => Ok(frame.decode()?),
@@ -298,10 +296,20 @@ impl<T: Transport> ControlClient<T> {
     /// took it, `Ok(false)` when it answered an error (a module that
     /// handles no events): only the transport can fail the call.
     pub fn event(&mut self, event: &crate::v2::Event) -> Result<bool, ControlError> {
-        encode_frame(MessageType::Event, event, &mut self.request)?;
+        self.exchange(MessageType::Event, event)?;
+        Ok(Frame::parse(&self.reply)?.kind != MessageType::Error)
+    }
+
+    /// Send `value` as a frame of `kind`; the answer is in `self.reply`.
+    fn exchange<M: WireMessage>(
+        &mut self,
+        kind: MessageType,
+        value: &M,
+    ) -> Result<(), ControlError> {
+        encode_frame(kind, value, &mut self.request)?;
         self.reply.clear();
         self.transport.call(&self.request, &mut self.reply)?;
-        Ok(Frame::parse(&self.reply)?.kind != MessageType::Error)
+        Ok(())
     }
 
     /// Give back the transport.

@@ -79,11 +79,6 @@ impl Store {
         }
     }
 
-    /// The layout this store saves in.
-    pub fn format(&self) -> Format {
-        self.format
-    }
-
     /// How many times `key` was written (1 for a key migrated from format
     /// 1, which did not count).
     pub fn writes(&self, key: &str) -> Option<u64> {

@@ -193,11 +193,21 @@ fn helix(tree: &Tree, o: &Options, out: &Path) -> Result<Vec<BenchFigure>, Error
         opts.timeout.as_secs(),
         opts.silence.as_secs()
     );
-    let (figures, run) = collect("helix", &medium, &opts)?;
-    println!("[helix] {}", run.timing());
+    guest_figures("helix", &medium, &opts)
+}
+
+/// [`collect`] a guest's figures, then say how the boot went; with no
+/// `BENCH` line, its last serial lines.
+fn guest_figures(
+    label: &str,
+    medium: &Medium,
+    opts: &BootOptions,
+) -> Result<Vec<BenchFigure>, Error> {
+    let (figures, run) = collect(label, medium, opts)?;
+    println!("[{label}] {}", run.timing());
     if figures.is_empty() {
-        println!("[helix] no BENCH line; last serial lines:");
-        run.tail(8).iter().for_each(|l| println!("[helix]   {l}"));
+        println!("[{label}] no BENCH line; last serial lines:");
+        run.tail(8).iter().for_each(|l| println!("[{label}]   {l}"));
     }
     Ok(figures)
 }
@@ -254,13 +264,7 @@ fn reload_bench(tree: &Tree, o: &Options, out: &Path) -> Result<Vec<BenchFigure>
     )?;
     let opts = bench_options(o, true);
     println!("[reload] the reload benchmark under {}", ICOUNT.join(" "));
-    let (figures, run) = collect("reload", &medium, &opts)?;
-    println!("[reload] {}", run.timing());
-    if figures.is_empty() {
-        println!("[reload] no BENCH line; last serial lines:");
-        run.tail(8).iter().for_each(|l| println!("[reload]   {l}"));
-    }
-    Ok(figures)
+    guest_figures("reload", &medium, &opts)
 }
 
 /// The module manager's resolver against petgraph on the host (its
